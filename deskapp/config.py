@@ -1,0 +1,75 @@
+"""Where things are and which language to speak: resolved once at start-up.
+
+Order of precedence: command-line option, environment variable, the config
+file (config.toml in the user's config directory), then the default.
+Kept free of heavy imports: it runs before the first paint.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SITE_NAME = "物业客服中心"
+
+
+def user_data_dir() -> Path:
+    from platformdirs import user_data_dir as _udd
+
+    return Path(_udd("deskapp", appauthor=False))
+
+
+def user_config_file() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(os.environ.get("DESKAPP_CONFIG") or Path(user_config_dir("deskapp", appauthor=False)) / "config.toml")
+
+
+def site_data_dir() -> Path:
+    """The site's policy and reference data (data/ in the repo, bundled in a wheel)."""
+    env = os.environ.get("DESKAPP_DATA_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    bundled = here / "_site_data"
+    return bundled if bundled.is_dir() else here.parent / "data"
+
+
+def database_url(db_path: str | os.PathLike | None = None) -> str:
+    if db_path:
+        return f"sqlite:///{Path(db_path).expanduser().resolve()}"
+    env = os.environ.get("DESKAPP_DATABASE_URL")
+    if env:
+        return env
+    return f"sqlite:///{user_data_dir() / 'desk.sqlite'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    lang: str = "zh"
+    site_name: str = DEFAULT_SITE_NAME
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = field(default_factory=site_data_dir)
+
+
+def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
+    """Settings from options, environment and the config file (a missing file is fine)."""
+    file_values: dict = {}
+    path = user_config_file()
+    if path.is_file():
+        with path.open("rb") as fh:
+            file_values = tomllib.load(fh)
+    chosen_lang = lang or os.environ.get("DESKAPP_LANG") or file_values.get("lang") or "zh"
+    if chosen_lang.lower().startswith("en"):
+        chosen_lang = "en"
+    else:
+        chosen_lang = "zh"
+    return Settings(
+        database_url=database_url(db) if db else (os.environ.get("DESKAPP_DATABASE_URL") or file_values.get("database_url") or database_url()),
+        lang=chosen_lang,
+        site_name=os.environ.get("DESKAPP_SITE_NAME") or file_values.get("site_name") or DEFAULT_SITE_NAME,
+        timezone=file_values.get("timezone", "Asia/Shanghai"),
+    )

@@ -1,0 +1,344 @@
+"""Every register the desk keeps, as SQLModel tables (domain.md section 2).
+
+The whole domain is laid down in the first migration so that later work adds
+behaviour, not schema churn. Coded values (channel, category, severity,
+status...) are stored as short English codes; their Chinese and English
+labels live in the message catalogue (deskapp.i18n).
+
+Only the services write these tables; screens and the CLI read through the
+query functions beside the services.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import Index, MetaData, Numeric, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from deskapp.storage.types import UTCDateTime
+
+# Stable constraint names: Alembic batch migrations on SQLite need them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _at(nullable: bool = False, index: bool = False):
+    """An instant column (stored UTC, returned aware)."""
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _text(nullable: bool = False):
+    return Field(default="", sa_type=Text, nullable=nullable)
+
+
+# ---------------------------------------------------------------- people ---
+
+
+class Staff(SQLModel, table=True):
+    """Desk staff (前台/管家/客服主管/管理处经理/总经理); role decides what they may do."""
+
+    __tablename__ = "staff"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    role: str = Field(max_length=20)  # receptionist|concierge|supervisor|manager|gm
+    pin_hash: str = Field(max_length=128)  # hex of scrypt(pin, salt)
+    pin_salt: str = Field(max_length=64)
+    active: bool = True
+    created_at: datetime = _at()
+
+
+class Department(SQLModel, table=True):
+    """A department or warranty contractor that receives slips (工程部, 秩序部, 环境, 维保单位)."""
+
+    __tablename__ = "department"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40, unique=True)
+    kind: str = Field(max_length=20)  # engineering|security|environment|contractor|other
+    phone: str = Field(default="", max_length=30)
+    active: bool = True
+
+
+class Unit(SQLModel, table=True):
+    """A household's unit (楼栋-单元-房号), e.g. 3栋2单元1201."""
+
+    __tablename__ = "unit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    building: str = Field(default="", max_length=10)
+    entrance: str = Field(default="", max_length=10)
+    room: str = Field(default="", max_length=10)
+    warranty_until: Optional[date] = None  # builder's warranty period (维保期)
+
+
+class Resident(SQLModel, table=True):
+    """A customer known from earlier contact: a phone number and the unit it belongs to."""
+
+    __tablename__ = "resident"
+    __table_args__ = (UniqueConstraint("phone", "unit_id", name="uq_resident_phone_unit"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20, index=True)
+    unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
+    last_seen_at: Optional[datetime] = _at(nullable=True)
+
+
+# ------------------------------------------------------------ registers ---
+
+
+class Call(SQLModel, table=True):
+    """One entry in the call and visit log (来电来访登记表)."""
+
+    __tablename__ = "call"
+    __table_args__ = (
+        Index("ix_call_at_id", "at", "id"),
+        Index("ix_call_category_at", "category", "at"),
+        Index("ix_call_phone_at", "phone", "at"),
+        Index("ix_call_unit_at", "unit_code", "at"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)  # 来电-2026-000123
+    at: datetime = _at()
+    channel: str = Field(max_length=10)  # phone|visit|letter|other
+    category: str = Field(max_length=12)  # enquiry|repair|complaint|suggestion|praise|other
+    caller_name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20)
+    unit_code: str = Field(default="", max_length=40)
+    resident_id: Optional[int] = Field(default=None, foreign_key="resident.id")
+    content: str = _text()
+    reply: str = _text()
+    owner_id: int = Field(foreign_key="staff.id", index=True)  # 首问责任人
+    # done | awaiting_slip | awaiting_complaint (a 报修/投诉 not yet turned into its record).
+    # The complaint or slip a call became points back here (complaint.call_id,
+    # dispatch_slip.call_id), so the foreign keys form no cycle.
+    status: str = Field(default="done", max_length=20, index=True)
+    flagged_phrases: str = Field(default="", max_length=200)  # 服务忌语 found in the reply
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint (客户投诉登记表), its facts, class, clocks and state."""
+
+    __tablename__ = "complaint"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    received_at: datetime = _at(index=True)
+    channel: str = Field(max_length=10)
+    call_id: Optional[int] = Field(default=None, foreign_key="call.id")
+    customer_name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20)
+    unit_code: str = Field(default="", max_length=40, index=True)
+    occurred_at: Optional[datetime] = _at(nullable=True)
+    place: str = Field(default="", max_length=200)
+    subject: str = Field(default="", max_length=200)  # person or department complained about
+    description: str = _text()
+    customer_request: str = _text()
+    owner_id: int = Field(foreign_key="staff.id")
+    # facts the class is decided from (投诉界定)
+    loss_yuan: Decimal = Field(default=Decimal(0), sa_type=Numeric(14, 2))
+    complainants: int = 1
+    deaths: int = 0
+    injury: str = Field(default="none", max_length=10)
+    media_days: int = 0
+    media_outlets: int = 0
+    times_raised: int = 0
+    service_not_delivered: bool = False
+    severity: str = Field(max_length=12, index=True)  # ordinary|significant|major|critical
+    severity_rules: str = Field(default="", max_length=400)
+    escalations: int = 0
+    # clocks, stored when the complaint is opened or re-classed
+    customer_deadline: Optional[datetime] = _at(nullable=True)
+    respond_by: Optional[datetime] = _at(nullable=True)
+    forward_by: Optional[datetime] = _at(nullable=True)
+    report_by: Optional[datetime] = _at(nullable=True)
+    reply_by: Optional[datetime] = _at(nullable=True)
+    complete_by: Optional[datetime] = _at(nullable=True, index=True)
+    responded_at: Optional[datetime] = _at(nullable=True)
+    forwarded_at: Optional[datetime] = _at(nullable=True)
+    department_id: Optional[int] = Field(default=None, foreign_key="department.id")
+    reported_at: Optional[datetime] = _at(nullable=True)
+    replied_at: Optional[datetime] = _at(nullable=True)
+    completed_at: Optional[datetime] = _at(nullable=True)
+    result: str = _text()
+    status: str = Field(default="open", max_length=16, index=True)  # open|forwarded|done|closed|void
+
+
+class DispatchSlip(SQLModel, table=True):
+    """A repair dispatch slip (派工单 / 工程报修单, 一式三联)."""
+
+    __tablename__ = "dispatch_slip"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    created_at: datetime = _at(index=True)
+    call_id: Optional[int] = Field(default=None, foreign_key="call.id")
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
+    customer_name: str = Field(default="", max_length=40)
+    unit_code: str = Field(default="", max_length=40, index=True)
+    phone: str = Field(default="", max_length=20)
+    item: str = _text()
+    appointment_at: Optional[datetime] = _at(nullable=True)
+    photos: str = _text()  # file references, one per line
+    chargeable: bool = False  # 有偿 / 无偿
+    fee_item: str = Field(default="", max_length=80)
+    fee_yuan: Decimal = Field(default=Decimal(0), sa_type=Numeric(10, 2))
+    in_fee_schedule: bool = True
+    under_warranty: bool = False
+    department_id: Optional[int] = Field(default=None, foreign_key="department.id")
+    technician: str = Field(default="", max_length=40)
+    work_done: str = _text()
+    work_fee_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
+    materials: str = _text()
+    materials_check: str = Field(default="", max_length=10)  # pass|fail|poor
+    remarks: str = _text()
+    customer_signed: bool = False
+    signed_at: Optional[datetime] = _at(nullable=True)
+    owner_id: int = Field(foreign_key="staff.id")
+    notify_by: Optional[datetime] = _at(nullable=True)
+    notified_at: Optional[datetime] = _at(nullable=True)
+    accepted_at: Optional[datetime] = _at(nullable=True)
+    assess_by: Optional[datetime] = _at(nullable=True)
+    on_site_by: Optional[datetime] = _at(nullable=True, index=True)
+    arrived_at: Optional[datetime] = _at(nullable=True)
+    completed_at: Optional[datetime] = _at(nullable=True)
+    refused_reason: str = _text()  # customer refused work or fee: filed (立案), never dropped
+    fee_collected: bool = False
+    payment_method: str = Field(default="", max_length=10)  # cash|card
+    printed_count: int = 0
+    status: str = Field(default="open", max_length=16, index=True)
+
+
+class ReturnVisit(SQLModel, table=True):
+    """A return visit (回访) due within working days of completed work."""
+
+    __tablename__ = "return_visit"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    kind: str = Field(max_length=12)  # major|complaint|repair|special|activity|other
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
+    slip_id: Optional[int] = Field(default=None, foreign_key="dispatch_slip.id")
+    unit_code: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20)
+    due_on: date = Field(index=True)
+    visited_at: Optional[datetime] = _at(nullable=True)
+    visitor_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    quality: str = Field(default="", max_length=200)
+    effect: str = Field(default="", max_length=200)
+    satisfaction: str = Field(default="", max_length=16)  # satisfied|basically|unsatisfied
+    shortcomings: str = _text()
+    suggestions: str = _text()
+    customer_confirmed: bool = False
+    supervisor_remark: str = _text()
+    reviewed_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    status: str = Field(default="due", max_length=16, index=True)  # due|done|reviewed|void
+
+
+class Shift(SQLModel, table=True):
+    """A duty shift; its duty log page (值班日志) is headed with its date."""
+
+    __tablename__ = "shift"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    kind: str = Field(max_length=8)  # day|night
+    duty_date: date = Field(index=True)
+    started_at: datetime = _at()
+    ended_at: Optional[datetime] = _at(nullable=True)
+    staff_id: int = Field(foreign_key="staff.id")
+
+
+class DutyLogEntry(SQLModel, table=True):
+    """One line of the duty log: time, what happened, what was done."""
+
+    __tablename__ = "duty_log_entry"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    shift_id: int = Field(foreign_key="shift.id", index=True)
+    at: datetime = _at()
+    what: str = _text()
+    action: str = _text()
+    major: bool = False
+    staff_id: int = Field(foreign_key="staff.id")
+
+
+class Handover(SQLModel, table=True):
+    """Shift handover (交接班记录) and its morning review."""
+
+    __tablename__ = "handover"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    from_shift_id: int = Field(foreign_key="shift.id", index=True)
+    to_shift_id: Optional[int] = Field(default=None, foreign_key="shift.id")
+    unfinished: str = _text()
+    handed_by: int = Field(foreign_key="staff.id")
+    handed_at: datetime = _at()
+    received_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    received_at: Optional[datetime] = _at(nullable=True)
+    reviewed_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    reviewed_at: Optional[datetime] = _at(nullable=True)
+    review_remark: str = _text()
+    status: str = Field(default="handed", max_length=16)  # handed|received|reviewed
+
+
+class HandoverItem(SQLModel, table=True):
+    """An item handed over: keys in trust, radios, parcels and mail, cash."""
+
+    __tablename__ = "handover_item"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    kind: str = Field(max_length=12)  # key|radio|parcel|mail|cash|other
+    description: str = Field(default="", max_length=200)
+    quantity: int = 1
+    amount_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
+    checked: bool = False
+    note: str = Field(default="", max_length=200)
+
+
+class IncidentReport(SQLModel, table=True):
+    """Incident report (事故报告), numbered in one unbroken sequence."""
+
+    __tablename__ = "incident_report"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: str = Field(max_length=24, unique=True)
+    reported_at: datetime = _at()
+    occurred_at: datetime = _at()
+    place: str = Field(default="", max_length=200)
+    details: str = _text()
+    action: str = _text()
+    police_file: str = Field(default="", max_length=60)
+    photos: str = _text()
+    remarks: str = _text()
+    problems: str = _text()
+    major: bool = False
+    report_by: Optional[datetime] = _at(nullable=True)
+    reported_by: int = Field(foreign_key="staff.id")
+
+
+# ------------------------------------------------------------ bookkeeping ---
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _at(index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=30)
+    entity_id: Optional[int] = None
+    detail: str = _text()  # JSON
+
+
+class NumberSequence(SQLModel, table=True):
+    """The last number issued per register and year: numbers never skip or repeat."""
+
+    __tablename__ = "number_sequence"
+    register_key: str = Field(max_length=20, primary_key=True)
+    year: int = Field(primary_key=True)
+    last: int = 0
