@@ -75,9 +75,9 @@ def write_session(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
+    # Closing (not rolling back) ends the read transaction and keeps loaded rows readable.
     with Session(engine, expire_on_commit=False) as session:
         yield session
-        session.rollback()
 
 
 class ChangeSignal:

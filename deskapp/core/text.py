@@ -1,0 +1,101 @@
+"""Checks and normal forms for what a receptionist types (pure, no I/O).
+
+Typed text is data: it is stored as typed (trimmed), shown literally, and only
+refused when it cannot be shown safely (control characters and terminal escape
+sequences) or is longer than the policy allows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from deskapp.errors import InputError
+from deskapp.i18n import t
+
+# C0 controls except tab and newline, DEL, and C1 controls (ESC [ ... arrives as \x1b).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_PHONE_OK = re.compile(r"^\+?[0-9][0-9 \-]*$")
+_UNIT_DASHED = re.compile(r"^(\d+)\s*[-－/]\s*(\d+)\s*[-－/]\s*(\d+)$")
+_UNIT_FULL = re.compile(r"^(\d+)\s*(?:栋|幢|号楼)\s*(\d+)\s*单元\s*(\d+)\s*(?:室|号)?$")
+
+
+def clean_text(value: str | None, field: str, *, limit: int, required: bool = False, multiline: bool = True) -> str:
+    """Trimmed text, or InputError naming the field (in the user's language)."""
+    text = (value or "").strip()
+    name = t(f"field.{field}")
+    if required and not text:
+        raise InputError("err.required", field=name)
+    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\t" in text)):
+        raise InputError("err.control_chars", field=name)
+    if len(text) > limit:
+        raise InputError("err.too_long", field=name, length=len(text), limit=limit)
+    return text
+
+
+def normalize_phone(value: str | None) -> str:
+    """Digits only (a leading + kept); empty stays empty. Letters are refused."""
+    raw = unicodedata.normalize("NFKC", (value or "")).strip()
+    if not raw:
+        return ""
+    if _CONTROL.search(raw):
+        raise InputError("err.control_chars", field=t("field.phone"))
+    if not _PHONE_OK.match(raw):
+        raise InputError("err.phone_letters", value=raw[:30])
+    digits = re.sub(r"[ \-]", "", raw)
+    if not 3 <= len(digits.lstrip("+")) <= 20:
+        raise InputError("err.phone_length", value=raw[:30])
+    return digits
+
+
+def normalize_unit(value: str | None) -> str:
+    """Unit code in the desk's form: '3-2-1201' and '3栋2单元1201室' -> '3栋2单元1201'."""
+    raw = unicodedata.normalize("NFKC", (value or "")).strip()
+    if not raw:
+        return ""
+    raw = clean_text(raw, "unit", limit=40, multiline=False)
+    m = _UNIT_DASHED.match(raw) or _UNIT_FULL.match(raw)
+    if m:
+        return f"{int(m.group(1))}栋{int(m.group(2))}单元{m.group(3)}"
+    return raw
+
+
+def split_unit(code: str) -> tuple[str, str, str]:
+    m = re.match(r"^(\d+)栋(\d+)单元(\w+)$", code)
+    return (m.group(1), m.group(2), m.group(3)) if m else ("", "", "")
+
+
+def parse_date(value: str | None, *, required: bool = False) -> date | None:
+    raw = unicodedata.normalize("NFKC", (value or "")).strip()
+    if not raw:
+        if required:
+            raise InputError("err.required", field=t("field.date"))
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError("err.bad_date", value=raw[:30]) from None
+
+
+def parse_local_datetime(value: str | None) -> datetime | None:
+    """'2026-11-24 09:30' as a naive local time (the caller attaches the site zone)."""
+    raw = unicodedata.normalize("NFKC", (value or "")).strip()
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(raw, "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise InputError("err.bad_datetime", value=raw[:30]) from None
+
+
+def find_phrases(text: str, phrases: list[str]) -> list[str]:
+    """Forbidden phrases (服务忌语) found in a reply. 喂 counts only as an opening word."""
+    found = []
+    for phrase in phrases:
+        if phrase == "喂":
+            if text.lstrip().startswith("喂"):
+                found.append(phrase)
+        elif phrase in text:
+            found.append(phrase)
+    return found
