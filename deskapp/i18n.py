@@ -147,7 +147,7 @@ def get_lang() -> str:
     return _LANG
 
 
-def t(key: str, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
     pair = MESSAGES.get(key)
     if pair is None:
         return key

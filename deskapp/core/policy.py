@@ -1,0 +1,394 @@
+"""Site policy (服务规范 / 时效标准): every number the desk's rules use.
+
+Each number in ``domain.md`` is a default here and is also written out in
+``data/policy.toml`` so that a site can change it without touching code.
+Policy objects are immutable pydantic models; :func:`load_policy` reads the TOML
+file and turns any mistake into a :class:`PolicyError` that names the file, the
+dotted key and what is wrong, in Chinese with English in brackets.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Iterable
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = [
+    "PolicyError",
+    "SeverityPolicy",
+    "ComplaintClock",
+    "ComplaintClocks",
+    "ComplaintPolicy",
+    "SlipPolicy",
+    "VisitRule",
+    "ReturnVisitPolicy",
+    "Policy",
+    "POLICY_FILE",
+    "load_policy",
+    "load_policy_file",
+]
+
+POLICY_FILE = "policy.toml"
+
+PositiveInt = Annotated[int, Field(gt=0)]
+NonNegativeInt = Annotated[int, Field(ge=0)]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class PolicyError(Exception):
+    """A site data file (policy.toml, calendar.toml) is unreadable or has a bad value.
+
+    ``str()`` gives one line per problem: ``<file>: <dotted.key>: <zh 信息> (<English>)``.
+    ``problems`` keeps the (key, message) pairs for a screen that lists them.
+    """
+
+    def __init__(self, path: Path | str, problems: Iterable[tuple[str, str]]) -> None:
+        self.path = Path(path)
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        name = self.path.name
+        return "\n".join(f"{name}: {key}: {msg}" if key else f"{name}: {msg}" for key, msg in self.problems)
+
+
+class _Model(BaseModel):
+    # strict: TOML already has typed values, so "10" or true must not slip in as 10 or 1.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+# --------------------------------------------------------------------------- severity
+
+
+class SeverityPolicy(_Model):
+    """Thresholds of the complaint classes (投诉界定), see domain.md 2.2."""
+
+    significant_loss_yuan: PositiveInt = 1000  # gap in the manual ("¥X"); domain.md default
+    major_loss_yuan: PositiveInt = 10_000
+    critical_loss_yuan: PositiveInt = 100_000
+    critical_complainants: PositiveInt = 10  # same event, collective complaint
+    critical_deaths: PositiveInt = 1
+    significant_raised_times: PositiveInt = 3  # raised this often without being handled
+    major_raised_times: PositiveInt = 10  # ... and the service was not delivered
+    major_media_days: PositiveInt = 2
+    major_media_outlets: PositiveInt = 3
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SeverityPolicy:
+        if not self.significant_loss_yuan < self.major_loss_yuan < self.critical_loss_yuan:
+            raise ValueError(
+                "金额门槛必须递增：significant_loss_yuan < major_loss_yuan < critical_loss_yuan "
+                "(loss thresholds must increase)"
+            )
+        if not self.significant_raised_times < self.major_raised_times:
+            raise ValueError(
+                "significant_raised_times 必须小于 major_raised_times "
+                "(significant_raised_times must be less than major_raised_times)"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- complaints
+
+_COMPLETE_KEYS = frozenset({"complete_hours", "complete_days"})
+_REPORT_KEYS = frozenset({"report_minutes", "report_same_day"})
+
+
+class ComplaintClock(_Model):
+    """The clock of one complaint class (投诉处理时效).
+
+    ``complete_hours`` / ``complete_days``: at most one; neither means the deadline
+    must be agreed case by case (一事一议) and entered. ``report_minutes`` or
+    ``report_same_day``: how fast the matter is reported upward; neither means no
+    report is due.
+    """
+
+    respond_minutes: PositiveInt
+    complete_hours: PositiveInt | None = None
+    complete_days: PositiveInt | None = None
+    report_minutes: PositiveInt | None = None
+    report_same_day: bool = False
+
+    @model_validator(mode="after")
+    def _exclusive(self) -> ComplaintClock:
+        if self.complete_hours is not None and self.complete_days is not None:
+            raise ValueError(
+                "complete_hours 与 complete_days 只能填一个 (set complete_hours or complete_days, not both)"
+            )
+        if self.report_minutes is not None and self.report_same_day:
+            raise ValueError(
+                "report_minutes 与 report_same_day 只能填一个 (set report_minutes or report_same_day, not both)"
+            )
+        return self
+
+
+# Per-class defaults, domain.md 2.2 "Complaint clocks". Kept as plain dicts so that a
+# site file that sets only one key of a class keeps that class's other defaults
+# (a generic ComplaintClock default would silently lose e.g. the 12 h of 通常).
+_CLOCK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "ordinary": {"respond_minutes": 10, "complete_hours": 12},
+    "significant": {"respond_minutes": 8, "complete_hours": 48, "report_same_day": True},
+    "major": {"respond_minutes": 5, "complete_days": 5, "report_minutes": 5},
+    "critical": {"respond_minutes": 1, "report_minutes": 1},
+}
+
+
+def _merge_defaults(defaults: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """Site values over class defaults; a site that sets one key of an either-or
+    group (complete_*, report_*) replaces the whole group, so the two never clash."""
+    merged = {
+        k: v
+        for k, v in defaults.items()
+        if not (k in _COMPLETE_KEYS and _COMPLETE_KEYS & given.keys())
+        and not (k in _REPORT_KEYS and _REPORT_KEYS & given.keys())
+    }
+    merged.update(given)
+    return merged
+
+
+class ComplaintClocks(_Model):
+    """One :class:`ComplaintClock` per class, addressed by ``Severity.code``."""
+
+    ordinary: ComplaintClock = ComplaintClock(**_CLOCK_DEFAULTS["ordinary"])
+    significant: ComplaintClock = ComplaintClock(**_CLOCK_DEFAULTS["significant"])
+    major: ComplaintClock = ComplaintClock(**_CLOCK_DEFAULTS["major"])
+    critical: ComplaintClock = ComplaintClock(**_CLOCK_DEFAULTS["critical"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_class_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for code, defaults in _CLOCK_DEFAULTS.items():
+            given = data.get(code)
+            if isinstance(given, dict):
+                out[code] = _merge_defaults(defaults, given)
+        return out
+
+    def for_code(self, code: str) -> ComplaintClock:
+        """The clock for a severity code ("ordinary" ... "critical")."""
+        if code not in _CLOCK_DEFAULTS:
+            raise ValueError(f"未知的投诉等级 (unknown severity code): {code!r}")
+        return getattr(self, code)
+
+
+class ComplaintPolicy(_Model):
+    """Clocks of the complaint register (客户投诉登记表), domain.md 2.2."""
+
+    clocks: ComplaintClocks = ComplaintClocks()
+    forward_minutes: PositiveInt = 10  # form to the department, signed for
+    reply_days: PositiveInt = 3  # reply to the complainant in any case
+    followup_days: PositiveInt = 3  # unfinished by then: recorded contact explaining why/when
+    other_dept_days: PositiveInt = 3  # handed to another department: closed within
+
+
+# --------------------------------------------------------------------------- dispatch slips
+
+
+class SlipPolicy(_Model):
+    """Clocks of the dispatch slip (派工单), domain.md 2.3."""
+
+    notify_minutes: PositiveInt = 5  # fill in the slip and notify the department
+    onsite_minutes: PositiveInt = 15  # technician on site after accepting
+    before_appointment_minutes: NonNegativeInt = 5  # on site this long before the appointment
+    assess_minutes: PositiveInt = 15  # item not in the fee schedule: assessed after accepting
+
+
+# --------------------------------------------------------------------------- return visits
+
+
+class VisitRule(_Model):
+    """Due time and share of one kind of return visit (回访)."""
+
+    workdays: PositiveInt
+    # None: the share is set by the property manager (domain.md "anything else").
+    share_percent: Percent | None = None
+
+
+_VISIT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "major": {"workdays": 1, "share_percent": 100},
+    "complaint": {"workdays": 2, "share_percent": 100},
+    "repair": {"workdays": 2, "share_percent": 100},
+    "activity": {"workdays": 2, "share_percent": 20},
+    "other": {"workdays": 1},
+}
+
+# 尤其重大 and 重大 events share one row of the table.
+_VISIT_ALIASES = {"critical": "major"}
+
+
+class ReturnVisitPolicy(_Model):
+    """Return-visit clocks in working days (工作日), domain.md 2.4."""
+
+    major: VisitRule = VisitRule(**_VISIT_DEFAULTS["major"])
+    complaint: VisitRule = VisitRule(**_VISIT_DEFAULTS["complaint"])
+    repair: VisitRule = VisitRule(**_VISIT_DEFAULTS["repair"])
+    activity: VisitRule = VisitRule(**_VISIT_DEFAULTS["activity"])
+    other: VisitRule = VisitRule(**_VISIT_DEFAULTS["other"])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_kind_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for kind, defaults in _VISIT_DEFAULTS.items():
+            given = data.get(kind)
+            if isinstance(given, dict):
+                out[kind] = {**defaults, **given}
+        return out
+
+    @staticmethod
+    def kinds() -> tuple[str, ...]:
+        return tuple(_VISIT_DEFAULTS)
+
+    def rule(self, kind: str) -> VisitRule:
+        """The rule for a visit kind; "critical" is accepted for "major"."""
+        kind = _VISIT_ALIASES.get(kind, kind)
+        if kind not in _VISIT_DEFAULTS:
+            raise ValueError(
+                f"未知的回访类型 (unknown return-visit kind): {kind!r}; "
+                f"可选 (one of): {', '.join(_VISIT_DEFAULTS)}"
+            )
+        return getattr(self, kind)
+
+
+# --------------------------------------------------------------------------- the whole policy
+
+
+class Policy(_Model):
+    """Everything in ``data/policy.toml``."""
+
+    site_timezone: str = "Asia/Shanghai"
+    content_max_chars: PositiveInt = 2000
+    severity: SeverityPolicy = SeverityPolicy()
+    complaint: ComplaintPolicy = ComplaintPolicy()
+    slip: SlipPolicy = SlipPolicy()
+    return_visit: ReturnVisitPolicy = ReturnVisitPolicy()
+
+    @field_validator("site_timezone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区 (unknown time zone): {v!r}") from None
+        return v
+
+    @property
+    def tz(self):  # -> zoneinfo.ZoneInfo; ZoneInfo caches instances, so this is cheap
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.site_timezone)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_policy(data_dir: Path) -> Policy:
+    """Read ``data_dir/policy.toml``; a missing file means all defaults."""
+    return load_policy_file(Path(data_dir) / POLICY_FILE)
+
+
+def load_policy_file(path: Path) -> Policy:
+    path = Path(path)
+    data = read_toml(path)
+    if data is None:
+        return Policy()
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(path, _problems(exc, Policy)) from None
+
+
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """Parse a site TOML file; None if it does not exist. Errors become PolicyError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PolicyError(path, [("", f"无法读取文件 (cannot read file): {exc.strerror or exc}")]) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PolicyError(path, [("", "文件不是 UTF-8 编码 (file is not UTF-8)")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(path, [("", f"TOML 语法错误 (syntax error): {exc}")]) from None
+
+
+def dotted(loc: Iterable[str | int]) -> str:
+    """('complaint', 'clocks', 'ordinary', 'respond_minutes') -> complaint.clocks.ordinary.respond_minutes"""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, str]]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        problems.append((dotted(loc), _message(err, _field_metadata(root, loc))))
+    return problems
+
+
+def _field_metadata(root: type[BaseModel], loc: tuple) -> list[Any]:
+    """Constraint metadata (Gt, Ge, ...) of the field a loc points at, to phrase
+    "must be a positive integer" even when the value was of the wrong type."""
+    model: Any = root
+    meta: list[Any] = []
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            return []
+        info = fields[part]
+        meta = list(info.metadata)
+        model = info.annotation
+        # unwrap Optional[X] / X | None
+        args = getattr(model, "__args__", None)
+        if args:
+            non_none = [a for a in args if a is not type(None)]
+            model = non_none[0] if len(non_none) == 1 else model
+    return meta
+
+
+def _message(err: dict[str, Any], meta: list[Any]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    positive = any(isinstance(m, annotated_types.Gt) and m.gt == 0 for m in meta)
+    non_negative = any(isinstance(m, annotated_types.Ge) and m.ge == 0 for m in meta)
+    if kind == "extra_forbidden":
+        return "未知的键 (unknown key)"
+    if kind == "missing":
+        return "缺少必填项 (required key is missing)"
+    if kind in {"int_type", "int_parsing", "int_from_float", "greater_than", "greater_than_equal"}:
+        if positive:
+            return "必须是正整数 (must be a positive integer)"
+        if non_negative:
+            return "必须是非负整数 (must be zero or a positive integer)"
+        if kind == "greater_than":
+            return f"必须大于 {ctx.get('gt')} (must be greater than {ctx.get('gt')})"
+        if kind == "greater_than_equal":
+            return f"不能小于 {ctx.get('ge')} (must be at least {ctx.get('ge')})"
+        return "必须是整数 (must be an integer)"
+    if kind == "less_than_equal":
+        return f"不能大于 {ctx.get('le')} (must be at most {ctx.get('le')})"
+    if kind == "bool_type":
+        return "必须是 true 或 false (must be true or false)"
+    if kind == "string_type":
+        return "必须是字符串 (must be a string)"
+    if kind in {"model_type", "dict_type", "model_attributes_type"}:
+        return "必须是一个表，例如 [section] (must be a table)"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    return f"取值无效 (invalid value): {err.get('msg', kind)}"

@@ -1,0 +1,242 @@
+"""The call log as a virtual list: only the rows in view are ever read.
+
+A ScrollView using the Line API (design.md, "1,000,000 rows on screen"): the
+virtual height is the row count, `render_line` draws from a small cache of
+~100-row pages, and a missing page is fetched in a thread worker, by key from
+the row above when that row is cached, else by offset from the nearer end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from deskapp.i18n import label, t
+from deskapp.widgets.safe_text import printable
+
+PAGE = 100
+MAX_CACHED_ROWS = 3000
+
+
+class RowSource(Protocol):
+    """Where rows come from (bound to the open desk by the screen). Called from worker threads."""
+
+    def count(self) -> int: ...
+
+    def page(self, start: int, total: int, after_key) -> list: ...
+
+    def local_time(self, instant) -> str: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # catalogue key of the heading
+    width: int  # cells; 0 = take the rest
+    value: Callable[[object, RowSource], str]
+    min_total: int = 0  # shown only when the list is at least this wide
+
+
+COLUMNS = [
+    Column("col.at", 11, lambda r, s: s.local_time(r.at)),
+    Column("col.channel", 4, lambda r, s: label("channel", r.channel), min_total=100),
+    Column("col.category", 4, lambda r, s: label("category", r.category)),
+    Column("col.status", 8, lambda r, s: label("call_status", r.status) if r.status != "done" else ""),
+    Column("col.unit", 13, lambda r, s: r.unit_code),
+    Column("col.caller", 6, lambda r, s: r.caller_name),
+    Column("col.phone", 11, lambda r, s: r.phone, min_total=100),
+    Column("col.content", 0, lambda r, s: r.content),
+]
+
+_STATUS_STYLE = {"awaiting_slip": Style(color="yellow", bold=True), "awaiting_complaint": Style(color="red", bold=True)}
+
+
+def visible_columns(width: int) -> list[tuple[Column, int]]:
+    cols = [c for c in COLUMNS if width >= c.min_total]
+    fixed = sum(c.width + 1 for c in cols if c.width)
+    return [(c, c.width or max(4, width - fixed)) for c in cols]
+
+
+def heading_line(width: int) -> str:
+    return " ".join(set_cell_size(t(c.key), w) for c, w in visible_columns(width))
+
+
+class CallList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    CallList { height: 1fr; scrollbar-size-vertical: 1; }
+    """
+    BINDINGS = [
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "first", t("key.today"), id="list_first"),
+        Binding("end", "last", t("key.oldest"), id="list_last"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+    total: reactive[int] = reactive(0, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, row):
+            super().__init__()
+            self.row = row
+
+    class Counted(Message):
+        def __init__(self, total: int):
+            super().__init__()
+            self.total = total
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.source: RowSource | None = None
+        self._rows: dict[int, object] = {}
+        self._pending: set[int] = set()
+        self._generation = 0
+
+    # ---- data ---------------------------------------------------------
+
+    def bind_source(self, source: RowSource) -> None:
+        self.source = source
+        self.reload(keep_cursor=False)
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        """Re-count and drop the cache (a filter changed, or someone committed)."""
+        if self.source is None:
+            return
+        self._generation += 1
+        self._count(self._generation, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="count")
+    def _count(self, generation: int, keep_cursor: bool) -> None:
+        try:
+            total = self.source.count()
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._counted, generation, total, keep_cursor)
+
+    def _counted(self, generation: int, total: int, keep_cursor: bool) -> None:
+        if generation != self._generation:
+            return
+        self._rows.clear()
+        self._pending.clear()
+        self.total = total
+        self.virtual_size = Size(self.size.width, total)
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self.cursor = min(self.cursor, max(0, total - 1))
+        self.post_message(self.Counted(total))
+        self._want(self.cursor)
+        self.refresh()
+
+    def _want(self, index: int) -> None:
+        page = index // PAGE
+        if self.source is None or page in self._pending or index >= self.total:
+            return
+        self._pending.add(page)
+        self._fetch(self._generation, page)
+
+    @work(thread=True, group="page")
+    def _fetch(self, generation: int, page: int) -> None:
+        start = page * PAGE
+        anchor = self._rows.get(start - 1) if start else None
+        try:
+            rows = self.source.page(start, self.total, anchor.key if anchor is not None else None)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self._fetched, generation, page, rows)
+
+    def _fetched(self, generation: int, page: int, rows: list) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(page)
+        if len(self._rows) > MAX_CACHED_ROWS:
+            keep = range(max(0, self.scroll_offset.y - PAGE), self.scroll_offset.y + self.size.height + PAGE)
+            self._rows = {i: r for i, r in self._rows.items() if i in keep}
+        start = page * PAGE
+        for offset, row in enumerate(rows):
+            self._rows[start + offset] = row
+        if start <= self.cursor < start + len(rows):
+            self.post_message(self.Highlighted(self._rows[self.cursor]))
+        self.refresh()
+
+    @property
+    def current(self):
+        return self._rows.get(self.cursor)
+
+    # ---- drawing ------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        base = self.rich_style
+        if index >= self.total:
+            return Strip.blank(width, base)
+        row = self._rows.get(index)
+        if row is None:
+            self._want(index)
+            return Strip([Segment(set_cell_size("…", width), base)], width)
+        selected = index == self.cursor
+        style = base + Style(reverse=True) if selected and self.has_focus else base
+        if selected and not self.has_focus:
+            style = base + Style(underline=True)
+        segments = []
+        for column, cells in visible_columns(width):
+            text = printable(column.value(row, self.source))
+            cell_style = style
+            if column.key == "col.status" and row.status in _STATUS_STYLE:
+                cell_style = style + _STATUS_STYLE[row.status]
+            segments.append(Segment(set_cell_size(text, cells), cell_style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).crop_extend(0, width, style)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # ---- keys ---------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = self.scroll_offset.y
+        height = max(1, self.scrollable_content_region.height)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + height:
+            self.scroll_to(y=new - height + 1, animate=False)
+        row = self._rows.get(new)
+        if row is None:
+            self._want(new)
+        else:
+            self.post_message(self.Highlighted(row))
+        self.refresh()
+
+    def action_cursor(self, step: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(self.total - 1, self.cursor + step))
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        if self.total:
+            self.cursor = self.total - 1
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.total:
+            self.cursor = index

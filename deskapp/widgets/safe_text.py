@@ -1,0 +1,20 @@
+"""Show typed text literally: never markup, never a terminal control sequence."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: str, *, one_line: bool = True) -> str:
+    """Control characters become visible (␛ for ESC) so the terminal never obeys them."""
+    value = _CONTROL.sub(lambda m: "␛" if m.group() == "\x1b" else "\ufffd", value or "")
+    return value.replace("\n", " ").replace("\t", " ") if one_line else value
+
+
+def literal(value: str, style: str = "", *, one_line: bool = True) -> Text:
+    """A Rich Text that is exactly the typed characters (brackets stay brackets)."""
+    return Text(printable(value, one_line=one_line), style=style)

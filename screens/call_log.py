@@ -1,0 +1,183 @@
+"""The home screen: the call and visit log (来电来访登记).
+
+Opens on today (newest first), scrolls back through all history reading only
+the rows in view, filters by date range, category and channel, and searches
+phone, name, unit or any substring of the content. Ctrl+N logs a new call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from deskapp.i18n import label, t
+from deskapp.widgets.call_list import CallList, heading_line
+from deskapp.widgets.desk_header import DeskHeader
+from deskapp.widgets.safe_text import literal
+
+
+class CallSource:
+    """Rows of the log for the current filter, read through the query layer (in worker threads)."""
+
+    def __init__(self, desk, call_filter):
+        self.desk = desk
+        self.filter = call_filter
+
+    def count(self) -> int:
+        from deskapp.services.call_queries import count_calls
+
+        return count_calls(self.desk, self.filter)
+
+    def page(self, start: int, total: int, after_key):
+        from deskapp.services.call_queries import PAGE, fetch_calls, fetch_window
+
+        if after_key is not None:
+            return fetch_calls(self.desk, self.filter, after=after_key, limit=PAGE)
+        return fetch_window(self.desk, self.filter, start, total, PAGE)
+
+    def local_time(self, instant) -> str:
+        return f"{instant.astimezone(self.desk.tz):%m-%d %H:%M}"
+
+
+class CallLogScreen(Screen):
+    CSS_PATH = Path(__file__).with_name("call_log.tcss")
+    BINDINGS = [
+        Binding("ctrl+n", "new_call", t("key.new_call"), id="new_call", priority=True),
+        Binding("ctrl+f", "search", t("key.search"), id="search"),
+        Binding("ctrl+r", "filter", t("key.filter"), id="filter"),
+        Binding("escape", "clear_search", show=False),
+    ]
+
+    def __init__(self):
+        super().__init__(name="calls")
+        self.call_filter = None
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader()
+        yield Static("", id="greeting", markup=False)
+        yield Input(placeholder=f"{t('field.search')}: {t('calls.search_placeholder')}  (Ctrl+F)", id="search")
+        yield Static("", id="filter-line", markup=False)
+        yield Static("", id="heading", markup=False)
+        yield CallList(id="calls")
+        yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from deskapp.services.call_queries import CallFilter
+
+        desk = self.app.desk
+        actor = self.app.actor
+        surname = actor.name[:1] if actor else "×"
+        self.query_one("#greeting", Static).update(
+            desk.phrases.greeting.format(site=desk.site_name, surname=surname) if desk else ""
+        )
+        self.call_filter = CallFilter()
+        self._show_filter()
+        self.query_one(CallList).bind_source(CallSource(desk, self.call_filter))
+        self.query_one(CallList).focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#heading", Static).update(heading_line(self.query_one(CallList).size.width or self.size.width))
+
+    # ---- list and detail ------------------------------------------------
+
+    @on(CallList.Counted)
+    def _counted(self, event: CallList.Counted) -> None:
+        self._show_filter(event.total)
+        self.query_one("#heading", Static).update(heading_line(self.query_one(CallList).size.width))
+        if event.total == 0:
+            self.query_one("#detail", Static).update(t("calls.empty"))
+
+    @on(CallList.Highlighted)
+    def _highlighted(self, event: CallList.Highlighted) -> None:
+        row = event.row
+        desk = self.app.desk
+        head = Text.assemble(
+            (row.number, "bold"), "  ", f"{row.at.astimezone(desk.tz):%Y-%m-%d %H:%M}", "  ",
+            label("channel", row.channel), "/", label("category", row.category), "  ",
+            literal(row.caller_name), " ", literal(row.phone), " ", literal(row.unit_code),
+            "  ", t("col.owner"), ":", literal(row.owner),
+        )
+        parts = [head, Text("\n"), literal(row.content)]
+        if row.reply:
+            parts += [Text("\n→ "), literal(row.reply)]
+        if row.flagged:
+            parts += [Text("\n"), Text(t("calls.flagged", phrases=row.flagged), style="bold red")]
+        self.query_one("#detail", Static).update(Text.assemble(*parts))
+
+    def on_data_changed(self, _message) -> None:
+        self.query_one(CallList).reload()
+
+    # ---- search and filters ---------------------------------------------
+
+    def _show_filter(self, total: int | None = None) -> None:
+        f = self.call_filter
+        bits = []
+        if f and (f.start or f.end):
+            bits.append(f"{f.start or '…'} ~ {f.end or '…'}")
+        if f and f.category:
+            bits.append(label("category", f.category))
+        if f and f.channel:
+            bits.append(label("channel", f.channel))
+        if f and f.search:
+            bits.append(f"“{f.search}”")
+        if total is not None:
+            bits.append(t("calls.count", count=f"{total:,}"))
+        self.query_one("#filter-line", Static).update("  ".join(bits))
+
+    def apply_filter(self, call_filter) -> None:
+        self.call_filter = call_filter
+        self._show_filter()
+        self.query_one(CallList).source = CallSource(self.app.desk, call_filter)
+        self.query_one(CallList).reload(keep_cursor=False)
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self.apply_filter(replace(self.call_filter, search=event.value.strip()))
+        self.query_one(CallList).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value or self.call_filter.search:
+            search.value = ""
+            self.apply_filter(replace(self.call_filter, search=""))
+        self.query_one(CallList).focus()
+
+    def action_filter(self) -> None:
+        from screens.call_filter import CallFilterScreen
+
+        def done(result) -> None:
+            if result is not None:
+                self.apply_filter(replace(result, search=self.call_filter.search))
+
+        self.app.push_screen(CallFilterScreen(self.call_filter), done)
+
+    # ---- logging a call -------------------------------------------------
+
+    def action_new_call(self) -> None:
+        from screens.call_form import CallFormScreen
+
+        self.app.push_screen(CallFormScreen(), self._logged)
+
+    def _logged(self, logged) -> None:
+        if logged is None:
+            return
+        self.notify(t("calls.saved", number=logged.number))
+        if logged.status in ("awaiting_slip", "awaiting_complaint"):
+            key, screen = ("F4", t("screen.slips")) if logged.status == "awaiting_slip" else ("F3", t("screen.complaints"))
+            self.notify(t("calls.awaiting", number=logged.number, status=label("call_status", logged.status),
+                          key=key, screen=screen), timeout=8)
+        if logged.flagged:
+            self.notify(t("calls.flagged", phrases="、".join(logged.flagged)), severity="warning", timeout=8)
+        calls = self.query_one(CallList)
+        calls.reload(keep_cursor=False)
