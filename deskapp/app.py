@@ -62,7 +62,7 @@ class DeskApp(App):
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
         *[Binding(key, f"go('{name}')", t(f"key.{name}"), id=f"go_{name}") for name, (key, _) in WORK_SCREENS.items()],
-        Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
+        Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]
 
     now: reactive[datetime | None] = reactive(None, init=False)

@@ -133,7 +133,7 @@ class CallFormScreen(ModalScreen):
         from deskapp.services.calls import CallDraft, log_call
 
         try:
-            logged = log_call(self.app.desk, self.app.actor, CallDraft(**values))
+            logged = log_call(self.app.desk, self.app.actor, CallDraft(**values), now=self.app.clock.now())
         except DeskError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             return

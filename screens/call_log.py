@@ -15,8 +15,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import label, t
 from deskapp.widgets.call_list import CallList, heading_line
 from deskapp.widgets.desk_header import DeskHeader
@@ -67,7 +68,7 @@ class CallLogScreen(Screen):
         yield Static("", id="heading", markup=False)
         yield CallList(id="calls")
         yield Static("", id="detail")
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         from deskapp.services.call_queries import CallFilter

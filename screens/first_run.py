@@ -7,9 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from deskapp.errors import DeskError
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
 from deskapp.widgets.desk_header import DeskHeader
 
@@ -34,7 +35,7 @@ class FirstRunScreen(Screen):
                 yield Button(t("first.create"), id="create", variant="primary")
                 yield Button(t("first.demo") + " (Ctrl+D)", id="demo")
             yield Static("", id="first-error", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     @on(Input.Submitted, "#name")
     def _to_pin(self) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
 from deskapp.widgets.desk_header import DeskHeader
 
@@ -14,4 +15,4 @@ class LoadingScreen(Screen):
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         yield Static(t("app.loading"), id="loading")
-        yield Footer()
+        yield DeskFooter()

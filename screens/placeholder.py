@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
 from deskapp.widgets.desk_header import DeskHeader
 
@@ -23,4 +24,4 @@ class PlaceholderScreen(Screen):
         yield DeskHeader()
         yield Static(f"{t('screen.' + self.mode)}\n\n" + t("screen.coming", what=t("coming." + self.mode)),
                      id="coming", markup=False)
-        yield Footer()
+        yield DeskFooter()

@@ -6,10 +6,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.errors import DeskError
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
 from deskapp.widgets.desk_header import DeskHeader
 
@@ -35,7 +36,7 @@ class SignInScreen(Screen):
             yield Input(placeholder=t("login.pin"), password=True, id="pin", max_length=8)
             yield Static(self.hint, id="signin-hint", markup=False)
             yield Static("", id="signin-error", markup=False)
-        yield Footer()
+        yield DeskFooter()
 
     def on_mount(self) -> None:
         self._load_staff()

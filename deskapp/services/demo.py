@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import accumulate
-from typing import Callable, Iterable
+from typing import Callable
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from deskapp.core.text import find_phrases
@@ -264,6 +264,8 @@ _FACT_THEMES = {
     "injury": ("injury",),
     "media": ("media",),
 }
+# complaints whose matter is a repair also get a dispatch slip (派工)
+_COMPLAINT_SLIP = {"leak_loss": _REPAIRS[0], "elevator": _REPAIRS[3], "repair_service": _REPAIRS[0]}
 _COMPLAINT_REPLY = (
     "已安抚业主情绪并登记投诉，转{dept}处理，{h}小时内回复",
     "谢谢您的批评指正，已登记投诉并上报主管，处理结果尽快回复您",
@@ -331,6 +333,51 @@ _INCIDENTS = (
 
 
 # ------------------------------------------------------------ the filler ---
+
+
+class _Values(dict):
+    """Template values drawn on first use, so unused placeholders cost no random numbers."""
+
+    def __init__(self, filler: "_Filler", unit: str, extra: dict | None):
+        super().__init__(extra or {})
+        self.f = filler
+        self.unit = unit
+
+    def __missing__(self, key: str):
+        r = self.f.rng
+        unit = self.unit
+        if key == "u":
+            value = unit or f"{r.randint(1, 12)}栋"
+        elif key == "b":
+            value = int(unit.split("栋", 1)[0]) if unit else r.randint(1, 12)
+        elif key == "e":
+            value = int(unit.split("栋", 1)[1].split("单元", 1)[0]) if unit else r.randint(1, 3)
+        elif key == "f":
+            value = r.randint(2, 30)
+        elif key == "n":
+            value = r.randint(1, 240)
+        elif key == "l":
+            value = r.randint(1, 2)
+        elif key == "m":
+            value = r.randint(1, 12)
+        elif key == "d":
+            value = r.randint(1, 28)
+        elif key == "h":
+            value = r.randint(9, 17)
+        elif key == "tech":
+            value = r.choice(_TECHS)
+        elif key == "guard":
+            value = r.choice(_GUARDS)
+        elif key == "staff":
+            value = r.choice(self.f.front_names)
+        elif key == "dept":
+            value = "工程部"
+        elif key == "p":
+            value = f"{r.randrange(10**8):08d}"
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
 
 
 def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, now: datetime,
@@ -457,18 +504,8 @@ class _Filler:
         return due
 
     def fmt(self, template: str, unit: str, extra: dict | None = None) -> str:
-        r = self.rng
-        values = {"u": unit or f"{r.randint(1, 12)}栋", "b": r.randint(1, 12), "e": r.randint(1, 3),
-                  "f": r.randint(2, 30), "n": r.randint(1, 240), "l": r.randint(1, 2), "m": r.randint(1, 12),
-                  "d": r.randint(1, 28), "h": r.randint(9, 17), "tech": r.choice(_TECHS), "guard": r.choice(_GUARDS),
-                  "staff": r.choice(self.front_names), "dept": "工程部", "p": f"{r.randrange(10**8):08d}"}
-        if unit:
-            b, rest = unit.split("栋", 1)
-            values["b"] = int(b)
-            values["e"] = int(rest.split("单元", 1)[0])
-        if extra:
-            values.update(extra)
-        return template.format(**values)
+        """Fill a template; only the placeholders it uses draw random numbers."""
+        return template.format_map(_Values(self, unit, extra))
 
     # ------------------------------------------------------------ run
 
@@ -561,20 +598,15 @@ class _Filler:
     def plan_shifts(self) -> None:
         """Day shift 08:00-20:00, night shift 20:00-08:00, one front-desk person each (rota)."""
         self.shifts: list[tuple[datetime, datetime, str, date, int]] = []  # start, end, kind, duty date, staff id
-        d = self.first_day - timedelta(days=1)
-        n = 0
-        while True:
-            for kind, hour in (("night", 20),) if d < self.first_day else (("day", 8), ("night", 20)):
+        d = self.first_day - timedelta(days=1)  # its night shift covers the first morning
+        while d <= self.now_local.date():
+            for kind, hour in (("day", 8), ("night", 20)):
                 start = datetime.combine(d, time(hour), self.tz).astimezone(UTC)
-                end = start + timedelta(hours=12)
-                if start > self.now:
-                    break
-                self.shifts.append((start, end, kind, d, self.front[n % len(self.front)].id))
-                n += 1
-            else:
-                d += timedelta(days=1)
-                continue
-            break
+                if start > self.now or (kind == "day" and d < self.first_day):
+                    continue
+                staff = self.front[len(self.shifts) % len(self.front)].id
+                self.shifts.append((start, start + timedelta(hours=12), kind, d, staff))
+            d += timedelta(days=1)
         self.shift_starts = [s[0] for s in self.shifts]
 
     def on_duty(self, at: datetime) -> int:
@@ -592,7 +624,6 @@ class _Filler:
             days.append(d)
             d += timedelta(days=1)
         total_w = sum(_HOURS)
-        now_frac = (self.now_local.hour + self.now_local.minute / 60) / 24
         weights = []
         for d in days:
             w = (0.85 if d.weekday() >= 5 else 1.0) * r.uniform(0.8, 1.2)
@@ -607,7 +638,6 @@ class _Filler:
         order = sorted(range(len(days)), key=lambda i: (counts[i] - shares[i], i))
         for i in order[:rest]:
             counts[i] += 1
-        del now_frac
         return list(zip(days, counts))
 
     def generate_calls(self) -> None:
@@ -831,6 +861,8 @@ class _Filler:
                     sev = code
                     break
                 x -= w
+        if sev != "ordinary" and r.random() < 0.06:
+            return sev, "mishandled"  # an earlier complaint of the class below was mishandled
         fact = {
             "ordinary": "none",
             "significant": r.choice(("loss", "raised", "raised", "injury", "media")),
@@ -849,7 +881,7 @@ class _Filler:
         sev, fact = self.complaint_class()
         loss, complainants, injury, media_days, media_outlets, raised, undelivered = 0, 1, "none", 0, 0, 0, False
         mishandled = None
-        if fact == "none":
+        if fact in ("none", "mishandled"):
             theme_key = r.choice(_ORDINARY_THEMES)
             raised = r.choice((0, 0, 0, 1, 2))
         else:
@@ -870,8 +902,7 @@ class _Filler:
                 media_days, media_outlets = r.choice(((2, 1), (3, 2), (1, 3), (4, 3)))
         elif fact == "collective":
             complainants = r.randint(10, 36)
-        # now and then an earlier complaint was mishandled and this one came in a class higher
-        if sev in ("significant", "major") and fact == "none" or (sev != "ordinary" and r.random() < 0.03):
+        elif fact == "mishandled":
             mishandled = Severity.from_code(sev) - 1
         facts = ComplaintFacts(loss_yuan=loss, complainants=complainants, injury=injury, media_days=media_days,
                                media_outlets=media_outlets, times_raised_unhandled=raised,
@@ -912,8 +943,7 @@ class _Filler:
         reported = within(at, dl.report_by) if dl.report_by else None
         complete_by = dl.complete_by or (at + timedelta(days=5))
         completed = within(responded, complete_by, late=0.08)
-        replied = min(completed + timedelta(minutes=r.randint(10, 240)), dl.reply_by) if completed < dl.reply_by \
-            else completed + timedelta(minutes=r.randint(10, 120))
+        replied = completed + timedelta(minutes=r.randint(10, 240))  # the result, told the same day
         now = self.now
         row = {
             "id": comp_id, "number": self.number("complaint", at), "received_at": at, "channel": channel,
@@ -935,9 +965,7 @@ class _Filler:
             row.update(forwarded_at=forwarded, status="forwarded")
         if reported and reported <= now:
             row["reported_at"] = reported
-        slip_spec = None
-        if theme_key in ("leak_loss", "elevator", "water_cut") and r.random() < 0.5:
-            slip_spec = next(s for s in _REPAIRS if s[0].startswith("{u}卫生间" if theme_key == "leak_loss" else "{b}栋{e}单元电梯"))
+        slip_spec = _COMPLAINT_SLIP.get(theme_key) if r.random() < 0.5 else None
         if completed <= now:
             row.update(completed_at=completed, status="done", result=r.choice((
                 "已协调处理完毕，业主表示认可", "已整改并向业主致歉", "已按约定赔偿并书面答复", "已处理，业主基本满意")))
@@ -1055,8 +1083,6 @@ class _Filler:
             self.write(conn, IncidentReport.__table__, inc_rows)
             if self.resident_seen:
                 tbl = Resident.__table__
-                from sqlalchemy import bindparam
-
                 conn.execute(update(tbl).where(tbl.c.id == bindparam("rid")).values(last_seen_at=bindparam("seen")),
                              [{"rid": k, "seen": v} for k, v in sorted(self.resident_seen.items())])
             self.write(conn, NumberSequence.__table__, seq_rows)
@@ -1064,7 +1090,3 @@ class _Filler:
                                        "handovers": len(hand_rows), "items": len(item_rows),
                                        "incidents": len(inc_rows),
                                        "sequences": {f"{k[0]}-{k[1]}": v for k, v in sorted(self.counters.items())}})
-
-
-def _unused(*_: Iterable) -> None:  # pragma: no cover
-    text  # noqa: B018  (kept for callers that patch SQL here)

@@ -80,8 +80,8 @@ class CallList(ScrollView, can_focus=True):
         Binding("down", "cursor(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
-        Binding("home", "first", t("key.today"), id="list_first"),
-        Binding("end", "last", t("key.oldest"), id="list_last"),
+        Binding("home", "first", t("key.today"), id="list_first", show=False),
+        Binding("end", "last", t("key.oldest"), id="list_last", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, init=False)
