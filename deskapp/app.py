@@ -80,12 +80,16 @@ class DeskApp(App):
         self._signal = None
         self.title = settings.site_name
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
         from screens.loading import LoadingScreen
 
+        return LoadingScreen()
+
+    def on_mount(self) -> None:
         self.now = self.clock.now()
         self.set_interval(self.tick_seconds, self._tick)
-        self.push_screen(LoadingScreen())
+        # Storage imports (~0.5 s of CPU) start only once the first frame is out:
+        # a worker thread importing them earlier holds the GIL against the paint.
         self.call_after_refresh(self._open_desk)
 
     def _tick(self) -> None:
@@ -125,11 +129,11 @@ class DeskApp(App):
         if first_run:
             from screens.first_run import FirstRunScreen
 
-            self.switch_screen(FirstRunScreen())
+            self.push_screen(FirstRunScreen())
         else:
             from screens.sign_in import SignInScreen
 
-            self.switch_screen(SignInScreen(self.sign_in_as))
+            self.push_screen(SignInScreen(self.sign_in_as))
 
     def signed_in(self, actor: "Actor") -> None:
         """Called by the sign-in screens: drop them and open the call log."""

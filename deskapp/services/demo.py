@@ -25,12 +25,13 @@ import importlib
 import json
 import random
 import time as _time
+from contextlib import contextmanager
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import accumulate
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -69,6 +70,8 @@ BATCH_CALLS = 10_000
 # From this many calls on, the FTS triggers are dropped during the fill and the
 # index rebuilt once at the end (None: never). Measured in scripts/bench_calllog.py.
 _FTS_REBUILD_FROM: int | None = 50_000
+# SQLite page cache for the fill's connection (KiB): the call indexes outgrow the default 2 MB.
+_FILL_CACHE_KIB = 262_144
 
 
 # ---------------------------------------------------------------- summary ---
@@ -469,8 +472,11 @@ class _Filler:
             "at": self.now, "actor_id": self.sup.id, "action": "demo.fill", "entity": entity,
             "entity_id": None, "detail": json.dumps({"batch": self.batch_no, **detail}, ensure_ascii=False)}])
 
-    def write_tx(self):
-        return self.desk.engine.execution_options(deskapp_write=True).begin()
+    @contextmanager
+    def write_tx(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE) on the fill's own connection."""
+        with self.conn.begin():
+            yield self.conn
 
     def name(self) -> str:
         r = self.rng
@@ -510,8 +516,29 @@ class _Filler:
     # ------------------------------------------------------------ run
 
     def run(self) -> DemoSummary:
-        day_start = self.start - timedelta(days=1)
-        self.setup_people(day_start)
+        self.setup_people(self.start - timedelta(days=1))
+        with self.desk.engine.execution_options(deskapp_write=True).connect() as conn:
+            self.conn = conn
+            # A bigger page cache while the indexes grow, put back afterwards. On the DBAPI
+            # connection: through SQLAlchemy the PRAGMA would open (autobegin) a transaction.
+            raw = conn.connection.dbapi_connection if is_sqlite(self.desk.engine) else None
+            if raw is not None:
+                cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+                raw.execute(f"PRAGMA cache_size = {-_FILL_CACHE_KIB}")
+            try:
+                self.fill()
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA cache_size = {int(cache)}")
+                self.conn = None
+        return DemoSummary(
+            accounts=ACCOUNTS, staff=len(ACCOUNTS), departments=len(DEPARTMENTS), units=len(self.units),
+            residents=len(self.residents), calls=self.ids["call"], complaints=self.ids["complaint"],
+            slips=self.ids["slip"], visits=self.ids["visit"], shifts=self.ids["shift"],
+            duty_entries=self.ids["duty"], handovers=self.ids["handover"], handover_items=self.ids["item"],
+            incidents=self.ids["incident"], start=self.start, end=self.now, fts_rebuilt=self.fts_rebuild)
+
+    def fill(self) -> None:
         self.setup_places()
         self.plan_shifts()
         if self.fts_rebuild:
@@ -528,12 +555,6 @@ class _Filler:
                         if stmt.lstrip().upper().startswith("CREATE TRIGGER"):
                             conn.exec_driver_sql(stmt)
         self.write_rest()
-        return DemoSummary(
-            accounts=ACCOUNTS, staff=len(ACCOUNTS), departments=len(DEPARTMENTS), units=len(self.units),
-            residents=len(self.residents), calls=self.ids["call"], complaints=self.ids["complaint"],
-            slips=self.ids["slip"], visits=self.ids["visit"], shifts=self.ids["shift"],
-            duty_entries=self.ids["duty"], handovers=self.ids["handover"], handover_items=self.ids["item"],
-            incidents=self.ids["incident"], start=self.start, end=self.now, fts_rebuilt=self.fts_rebuild)
 
     # ------------------------------------------------------------ people and places
 

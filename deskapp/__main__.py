@@ -1,0 +1,3 @@
+from deskapp.launch import main
+
+main()
