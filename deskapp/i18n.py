@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "call_status.awaiting_complaint": ("待立投诉", "awaiting complaint"),
     "call_status.slipped": ("已派工", "slip issued"),
     "call_status.complained": ("已立投诉", "complaint opened"),
+    "call_status_short.awaiting_slip": ("待派工", "slip"),
+    "call_status_short.awaiting_complaint": ("待投诉", "cmplnt"),
+    "call_status_short.slipped": ("已派工", "slipped"),
+    "call_status_short.complained": ("已投诉", "filed"),
     "shift.day": ("白班", "day shift"),
     "shift.night": ("夜班", "night shift"),
     # --- input errors (the field name is passed already translated)

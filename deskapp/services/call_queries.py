@@ -46,6 +46,7 @@ class CallRow:
     reply: str
     owner: str
     status: str
+    due_by: datetime | None
     flagged: str
 
     @property
@@ -54,7 +55,7 @@ class CallRow:
 
 
 _COLUMNS = (Call.id, Call.number, Call.at, Call.channel, Call.category, Call.caller_name, Call.phone,
-            Call.unit_code, Call.content, Call.reply, Staff.name, Call.status, Call.flagged_phrases)
+            Call.unit_code, Call.content, Call.reply, Staff.name, Call.status, Call.due_by, Call.flagged_phrases)
 
 
 def _conditions(desk: Desk, f: CallFilter) -> list:

@@ -79,13 +79,18 @@ def log_call(desk: Desk, actor: Actor, draft: CallDraft, *, now: datetime | None
         raise InputError("err.future_time")
     flagged = tuple(find_phrases(reply, list(desk.phrases.forbidden)))
     status = AWAITING.get(draft.category, "done")
+    due_by = None
+    if status == "awaiting_slip":
+        due_by = at + timedelta(minutes=desk.policy.slip.notify_minutes)
+    elif status == "awaiting_complaint":
+        due_by = at + timedelta(minutes=desk.policy.complaint.forward_minutes)
 
     with write_session(desk.engine) as session:
         resident_id = _remember_caller(session, name=name, phone=phone, unit_code=unit_code, at=at)
         number, _ = next_number(session, "call", desk.local(at).year)
         call = Call(number=number, at=at, channel=draft.channel, category=draft.category, caller_name=name,
                     phone=phone, unit_code=unit_code, resident_id=resident_id, content=content, reply=reply,
-                    owner_id=actor.id, status=status, flagged_phrases="、".join(flagged))
+                    owner_id=actor.id, status=status, due_by=due_by, flagged_phrases="、".join(flagged))
         session.add(call)
         session.flush()
         audit.record(session, at=now, actor_id=actor.id, action="call.log", entity="call", entity_id=call.id,

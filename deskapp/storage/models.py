@@ -120,6 +120,9 @@ class Call(SQLModel, table=True):
     # The complaint or slip a call became points back here (complaint.call_id,
     # dispatch_slip.call_id), so the foreign keys form no cycle.
     status: str = Field(default="done", max_length=20, index=True)
+    # While awaiting: the slip must be out within 5 min, the complaint form
+    # forwarded within 10 min of intake (policy). Stored, not recomputed per render.
+    due_by: Optional[datetime] = _at(nullable=True)
     flagged_phrases: str = Field(default="", max_length=200)  # 服务忌语 found in the reply
 
 

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from deskapp.core.countdown import SlaLevel, sla_level
 from deskapp.i18n import label, t
 from deskapp.widgets.safe_text import printable
 
@@ -43,22 +44,50 @@ class RowSource(Protocol):
 class Column:
     key: str  # catalogue key of the heading
     width: int  # cells; 0 = take the rest
-    value: Callable[[object, RowSource], str]
+    value: Callable[[object, RowSource, object], str]  # (row, source, now)
     min_total: int = 0  # shown only when the list is at least this wide
 
 
+def status_text(row, now) -> str:
+    """Short status; an awaiting call shows its live countdown (待派工 04:12)."""
+    if row.status == "done":
+        return ""
+    text = label("call_status_short", row.status)
+    if row.due_by is not None and now is not None and row.status.startswith("awaiting"):
+        text += " " + compact_remaining(row.due_by - now)
+    return text
+
+
+def compact_remaining(delta) -> str:
+    """At most 7 cells for a list column: 04:12, 3时, 超04:12, 超5时, 超2天."""
+    seconds = int(delta.total_seconds())
+    late = seconds < 0
+    seconds = abs(seconds)
+    if seconds < 3600:
+        body = f"{seconds // 60:02d}:{seconds % 60:02d}"
+    elif seconds < 86400:
+        body = f"{seconds // 3600}时"
+    else:
+        body = f"{seconds // 86400}天"
+    return ("超" if late else "") + body
+
+
 COLUMNS = [
-    Column("col.at", 11, lambda r, s: s.local_time(r.at)),
-    Column("col.channel", 4, lambda r, s: label("channel", r.channel), min_total=100),
-    Column("col.category", 4, lambda r, s: label("category", r.category)),
-    Column("col.status", 8, lambda r, s: label("call_status", r.status) if r.status != "done" else ""),
-    Column("col.unit", 13, lambda r, s: r.unit_code),
-    Column("col.caller", 6, lambda r, s: r.caller_name),
-    Column("col.phone", 11, lambda r, s: r.phone, min_total=100),
-    Column("col.content", 0, lambda r, s: r.content),
+    Column("col.at", 11, lambda r, s, n: s.local_time(r.at)),
+    Column("col.channel", 4, lambda r, s, n: label("channel", r.channel), min_total=100),
+    Column("col.category", 4, lambda r, s, n: label("category", r.category)),
+    Column("col.status", 14, lambda r, s, n: status_text(r, n)),
+    Column("col.unit", 12, lambda r, s, n: r.unit_code),
+    Column("col.caller", 6, lambda r, s, n: r.caller_name),
+    Column("col.phone", 11, lambda r, s, n: r.phone, min_total=100),
+    Column("col.content", 0, lambda r, s, n: r.content),
 ]
 
-_STATUS_STYLE = {"awaiting_slip": Style(color="yellow", bold=True), "awaiting_complaint": Style(color="red", bold=True)}
+_LEVEL_STYLE = {
+    SlaLevel.OK: Style(color="green", bold=True),
+    SlaLevel.WARN: Style(color="yellow", bold=True),
+    SlaLevel.OVERDUE: Style(color="red", bold=True, reverse=True),
+}
 
 
 def visible_columns(width: int) -> list[tuple[Column, int]]:
@@ -193,15 +222,28 @@ class CallList(ScrollView, can_focus=True):
         style = base + Style(reverse=True) if selected and self.has_focus else base
         if selected and not self.has_focus:
             style = base + Style(underline=True)
+        now = getattr(self.app, "now", None)
         segments = []
         for column, cells in visible_columns(width):
-            text = printable(column.value(row, self.source))
+            text = printable(column.value(row, self.source, now))
             cell_style = style
-            if column.key == "col.status" and row.status in _STATUS_STYLE:
-                cell_style = style + _STATUS_STYLE[row.status]
+            if column.key == "col.status" and row.due_by is not None and row.status.startswith("awaiting") and now:
+                cell_style = style + _LEVEL_STYLE.get(sla_level(row.due_by, now, total=row.due_by - row.at), Style())
             segments.append(Segment(set_cell_size(text, cells), cell_style))
             segments.append(Segment(" ", style))
         return Strip(segments).crop_extend(0, width, style)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "now", self._tick, init=False)
+
+    def _tick(self, _now) -> None:
+        """The app's one clock ticked: redraw only if a visible row is counting down."""
+        top = self.scroll_offset.y
+        for index in range(top, top + self.size.height):
+            row = self._rows.get(index)
+            if row is not None and row.status.startswith("awaiting"):
+                self.refresh()
+                return
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total)

@@ -156,6 +156,7 @@ def upgrade() -> None:
     sa.Column('reply', sa.Text(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('due_by', deskapp.storage.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('flagged_phrases', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['staff.id'], name=op.f('fk_call_owner_id_staff')),
     sa.ForeignKeyConstraint(['resident_id'], ['resident.id'], name=op.f('fk_call_resident_id_resident')),
