@@ -86,6 +86,8 @@ class DeskApp(App):
         return LoadingScreen()
 
     def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)  # rebinding by binding id, from config.toml [keys]
         self.now = self.clock.now()
         self.set_interval(self.tick_seconds, self._tick)
         # Storage imports (~0.5 s of CPU) start only once the first frame is out:

@@ -53,6 +53,8 @@ class Settings:
     site_name: str = DEFAULT_SITE_NAME
     timezone: str = "Asia/Shanghai"
     data_dir: Path = field(default_factory=site_data_dir)
+    # [keys] in config.toml: binding id -> keys, e.g. new_call = "ctrl+n,insert"
+    keymap: dict = field(default_factory=dict)
 
 
 def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
@@ -72,4 +74,5 @@ def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
         lang=chosen_lang,
         site_name=os.environ.get("DESKAPP_SITE_NAME") or file_values.get("site_name") or DEFAULT_SITE_NAME,
         timezone=file_values.get("timezone", "Asia/Shanghai"),
+        keymap={str(k): str(v) for k, v in (file_values.get("keys") or {}).items()},
     )

@@ -168,3 +168,40 @@ class TestFirstRun:
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
             assert app.actor.role == "supervisor"
+
+
+class TestLiveRefresh:
+    async def test_a_call_logged_at_another_terminal_appears_without_a_key_press(self, staffed_db):
+        from datetime import timedelta
+
+        from deskapp.config import Settings
+        from deskapp.services.calls import CallDraft, log_call
+        from deskapp.services.desk import Desk
+        from deskapp.services.staff import sign_in as service_sign_in
+        from tests.screens.conftest import FROZEN
+
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("CallList")
+            assert calls.total == 3
+            other = Desk.open(Settings(database_url=staffed_db))
+            clerk = service_sign_in(other, name="李前台", pin="5678")
+            log_call(other, clerk, CallDraft(content="另一台电脑登记的来电", phone="13911112222"),
+                     now=FROZEN + timedelta(minutes=1))
+            await wait_for(pilot, lambda: calls.total == 4)
+
+    async def test_keys_can_be_rebound_from_the_config_file(self, staffed_db, tmp_path, monkeypatch):
+        from deskapp.app import DeskApp
+        from deskapp.config import load_settings
+        from tests.screens.conftest import frozen_clock
+
+        config = tmp_path / "config.toml"
+        config.write_text('[keys]\nnew_call = "ctrl+o"\n', encoding="utf-8")
+        monkeypatch.setenv("DESKAPP_CONFIG", str(config))
+        monkeypatch.setenv("DESKAPP_DATABASE_URL", staffed_db)
+        app = DeskApp(load_settings(), sign_in_as="王主管", clock=frozen_clock())
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            await pilot.press("ctrl+o")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallFormScreen")
