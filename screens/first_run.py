@@ -23,7 +23,7 @@ class FirstRunScreen(Screen):
     FirstRunScreen Horizontal { height: auto; }
     FirstRunScreen #first-error { color: $error; height: auto; }
     """
-    BINDINGS = [Binding("ctrl+d", "demo", t("first.demo"), id="first_demo")]
+    BINDINGS = [Binding("ctrl+d", "demo", t("first.demo"), id="first_demo", priority=True)]
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
@@ -36,6 +36,9 @@ class FirstRunScreen(Screen):
                 yield Button(t("first.demo") + " (Ctrl+D)", id="demo")
             yield Static("", id="first-error", markup=False)
         yield DeskFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#name", Input).focus()
 
     @on(Input.Submitted, "#name")
     def _to_pin(self) -> None:

@@ -77,7 +77,7 @@ COLUMNS = [
     Column("col.channel", 4, lambda r, s, n: label("channel", r.channel), min_total=100),
     Column("col.category", 4, lambda r, s, n: label("category", r.category)),
     Column("col.status", 14, lambda r, s, n: status_text(r, n)),
-    Column("col.unit", 12, lambda r, s, n: r.unit_code),
+    Column("col.unit", 13, lambda r, s, n: r.unit_code),
     Column("col.caller", 6, lambda r, s, n: r.caller_name),
     Column("col.phone", 11, lambda r, s, n: r.phone, min_total=100),
     Column("col.content", 0, lambda r, s, n: r.content),
