@@ -141,8 +141,9 @@ def doctor(ctx: typer.Context, db: DbOption = None, lang: LangOption = None) -> 
     desk = _open_desk(*_ctx_opts(ctx, db, lang))
     ok = True
     for key, value, good in diagnose(desk):
-        ok = ok and good
-        typer.echo(f"{'✓' if good else '✗'} {key}: {value}")
+        ok = ok and good is not False
+        mark = "!" if good == "warn" else ("✓" if good else "✗")
+        typer.echo(f"{mark} {key}: {value}")
     if not ok:
         raise typer.Exit(1)
 

@@ -51,7 +51,7 @@ class Settings:
     database_url: str
     lang: str = "zh"
     site_name: str = DEFAULT_SITE_NAME
-    timezone: str = "Asia/Shanghai"
+    timezone: str | None = None  # None: policy.toml's site_timezone
     data_dir: Path = field(default_factory=site_data_dir)
     # [keys] in config.toml: binding id -> keys, e.g. new_call = "ctrl+n,insert"
     keymap: dict = field(default_factory=dict)
@@ -73,6 +73,6 @@ def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
         database_url=database_url(db) if db else (os.environ.get("DESKAPP_DATABASE_URL") or file_values.get("database_url") or database_url()),
         lang=chosen_lang,
         site_name=os.environ.get("DESKAPP_SITE_NAME") or file_values.get("site_name") or DEFAULT_SITE_NAME,
-        timezone=file_values.get("timezone", "Asia/Shanghai"),
+        timezone=file_values.get("timezone"),
         keymap={str(k): str(v) for k, v in (file_values.get("keys") or {}).items()},
     )

@@ -59,6 +59,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.first_must_be_supervisor": ("第一位员工必须是客服主管或以上", "The first staff member must be a supervisor or above"),
     "err.no_such_staff": ("没有这位员工：{name}", "No such staff member: {name}"),
     "err.database_busy": ("数据库正忙，请稍后重试；记录未保存", "The database is busy; try again. Nothing was saved"),
+    "action.add_staff": ("添加员工", "add a staff member"),
     # --- field names
     "field.content": ("内容", "content"),
     "field.reply": ("答复/处理", "reply"),

@@ -17,7 +17,7 @@ from deskapp.i18n import t
 # C0 controls except tab and newline, DEL, and C1 controls (ESC [ ... arrives as \x1b).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PHONE_OK = re.compile(r"^\+?[0-9][0-9 \-]*$")
-_UNIT_DASHED = re.compile(r"^(\d+)\s*[-－/]\s*(\d+)\s*[-－/]\s*(\d+)$")
+_UNIT_DASHED = re.compile(r"^(\d{1,3})\s*[-－/]\s*(\d{1,2})\s*[-－/]\s*(\d{1,5})$")
 _UNIT_FULL = re.compile(r"^(\d+)\s*(?:栋|幢|号楼)\s*(\d+)\s*单元\s*(\d+)\s*(?:室|号)?$")
 
 
@@ -59,6 +59,21 @@ def normalize_unit(value: str | None) -> str:
     if m:
         return f"{int(m.group(1))}栋{int(m.group(2))}单元{m.group(3)}"
     return raw
+
+
+def unit_code_if_unit(value: str) -> str | None:
+    """The unit's normal form only when the text really is a unit (for search)."""
+    raw = unicodedata.normalize("NFKC", value or "").strip()
+    m = _UNIT_DASHED.match(raw) or _UNIT_FULL.match(raw)
+    return f"{int(m.group(1))}栋{int(m.group(2))}单元{m.group(3)}" if m else None
+
+
+def phone_digits_if_phone(value: str) -> str | None:
+    """The digits of a query typed like a phone number ('138 0013 8000', '138-0013-8000')."""
+    raw = unicodedata.normalize("NFKC", value or "").strip()
+    if not _PHONE_OK.match(raw) or not any(sep in raw for sep in " -"):
+        return None
+    return re.sub(r"[ \-]", "", raw)
 
 
 def split_unit(code: str) -> tuple[str, str, str]:

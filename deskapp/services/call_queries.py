@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy import text as sql_text
 
-from deskapp.core.text import normalize_unit
+from deskapp.core.text import phone_digits_if_phone, unit_code_if_unit
 from deskapp.errors import InputError
 from deskapp.services.desk import Desk
 from deskapp.storage.engine import is_sqlite, read_session
 from deskapp.storage.models import Call, Staff
+from deskapp.storage.types import UTCDateTime
 
 PAGE = 100
 
@@ -72,11 +73,15 @@ def _conditions(desk: Desk, f: CallFilter) -> list:
         conds.append(Call.channel == f.channel)
     q = (f.search or "").strip()
     if q:
-        try:
-            q = normalize_unit(q) or q
-        except InputError:
-            pass
-        if is_sqlite(desk.engine) and len(q) >= 3:
+        # A query that is a unit ('3-2-1201') or a phone typed in groups is
+        # searched in its stored normal form; anything else exactly as typed.
+        unit = unit_code_if_unit(q)
+        digits = phone_digits_if_phone(q)
+        if unit:
+            conds.append(Call.unit_code == unit)
+        elif digits:
+            conds.append(Call.phone.contains(digits, autoescape=True))
+        elif is_sqlite(desk.engine) and len(q) >= 3:
             phrase = '"' + q.replace('"', '""') + '"'
             conds.append(Call.id.in_(sql_text("SELECT rowid FROM call_fts WHERE call_fts MATCH :q").bindparams(q=phrase)))
         else:
@@ -100,7 +105,10 @@ def fetch_calls(desk: Desk, f: CallFilter = CallFilter(), *, after: tuple[dateti
     """Rows newest first: those older than `after` (keyset), else from `offset`."""
     query = select(*_COLUMNS).join(Staff, Call.owner_id == Staff.id).where(*_conditions(desk, f))
     if after is not None:
-        query = query.where(tuple_(Call.at, Call.id) < tuple_(*after))
+        at, row_id = after
+        if at.tzinfo is None:
+            raise ValueError("a keyset key must be timezone-aware")
+        query = query.where(tuple_(Call.at, Call.id) < tuple_(literal(at, UTCDateTime()), literal(row_id)))
     elif offset:
         query = query.offset(offset)
     query = query.order_by(Call.at.desc(), Call.id.desc()).limit(limit)

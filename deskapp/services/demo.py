@@ -347,36 +347,36 @@ class _Values(dict):
         self.unit = unit
 
     def __missing__(self, key: str):
-        r = self.f.rng
+        f = self.f
         unit = self.unit
         if key == "u":
-            value = unit or f"{r.randint(1, 12)}栋"
+            value = unit or f"{f.between(1, 12)}栋"
         elif key == "b":
-            value = int(unit.split("栋", 1)[0]) if unit else r.randint(1, 12)
+            value = int(unit.split("栋", 1)[0]) if unit else f.between(1, 12)
         elif key == "e":
-            value = int(unit.split("栋", 1)[1].split("单元", 1)[0]) if unit else r.randint(1, 3)
+            value = int(unit.split("栋", 1)[1].split("单元", 1)[0]) if unit else f.between(1, 3)
         elif key == "f":
-            value = r.randint(2, 30)
+            value = f.between(2, 30)
         elif key == "n":
-            value = r.randint(1, 240)
+            value = f.between(1, 240)
         elif key == "l":
-            value = r.randint(1, 2)
+            value = f.between(1, 2)
         elif key == "m":
-            value = r.randint(1, 12)
+            value = f.between(1, 12)
         elif key == "d":
-            value = r.randint(1, 28)
+            value = f.between(1, 28)
         elif key == "h":
-            value = r.randint(9, 17)
+            value = f.between(9, 17)
         elif key == "tech":
-            value = r.choice(_TECHS)
+            value = f.pick(_TECHS)
         elif key == "guard":
-            value = r.choice(_GUARDS)
+            value = f.pick(_GUARDS)
         elif key == "staff":
-            value = r.choice(self.f.front_names)
+            value = f.pick(self.f.front_names)
         elif key == "dept":
             value = "工程部"
         elif key == "p":
-            value = f"{r.randrange(10**8):08d}"
+            value = f"{f.below(10**8):08d}"
         else:
             raise KeyError(key)
         self[key] = value
@@ -425,11 +425,16 @@ class _Filler:
         self.tz = desk.tz
         self.policy = desk.policy
         self.rng = random.Random(seed)
+        self.rand = self.rng.random
         self.total = calls
         self.now = now
         self.now_local = now.astimezone(self.tz)
         self.first_day = _months_back(self.now_local.date(), months)
         self.start = datetime.combine(self.first_day, time(), self.tz).astimezone(UTC)
+        # local New Year instants, latest first: a record's year without astimezone per row
+        self.new_years = [(datetime(y, 1, 1, tzinfo=self.tz).astimezone(UTC), y)
+                          for y in range(self.now_local.year + 1, self.first_day.year - 2, -1)]
+        self.year, self.year_from, self.year_until = 0, self.new_years[0][0], self.new_years[0][0]
         self.progress = progress
         self.counters: dict[tuple[str, int], int] = {}
         self.ids = {"call": 0, "complaint": 0, "slip": 0, "visit": 0, "shift": 0, "duty": 0,
@@ -452,11 +457,29 @@ class _Filler:
     # ------------------------------------------------------------ helpers
 
     def number(self, register: str, at: datetime) -> str:
-        year = at.astimezone(self.tz).year
+        """The next number of a register for `at`'s local year (numbers are drawn in the order records are made)."""
+        if not self.year_from <= at < self.year_until:
+            for i, (start, y) in enumerate(self.new_years):
+                if at >= start:
+                    self.year, self.year_from = y, start
+                    self.year_until = self.new_years[i - 1][0] if i else datetime.max.replace(tzinfo=UTC)
+                    break
+        year = self.year
         key = (register, year)
         seq = self.counters.get(key, 0) + 1
         self.counters[key] = seq
         return format_number(register, year, seq)
+
+    # Faster than Random.choice/randint/randrange (which loop over getrandbits) and just as
+    # deterministic; they matter at a million calls.
+    def pick(self, seq):
+        return seq[int(self.rand() * len(seq))]
+
+    def between(self, a: int, b: int) -> int:
+        return a + int(self.rand() * (b - a + 1))
+
+    def below(self, n: int) -> int:
+        return int(self.rand() * n)
 
     def next_id(self, kind: str) -> int:
         self.ids[kind] += 1
@@ -480,13 +503,13 @@ class _Filler:
 
     def name(self) -> str:
         r = self.rng
-        given = r.choice(_GIVEN) + (r.choice(_GIVEN) if r.random() < 0.7 else "")
-        return r.choice(_SURNAMES) + given
+        given = self.pick(_GIVEN) + (self.pick(_GIVEN) if r.random() < 0.7 else "")
+        return self.pick(_SURNAMES) + given
 
     def phone(self, taken: set[str]) -> str:
         r = self.rng
         while True:
-            p = "1" + r.choice("3456789") + str(r.randrange(10)) + f"{r.randrange(100_000_000):08d}"
+            p = "1" + self.pick("3456789") + str(self.below(10)) + f"{self.below(100_000_000):08d}"
             if p not in taken:
                 taken.add(p)
                 return p
@@ -677,9 +700,9 @@ class _Filler:
                 cum = cum[:last_h + 1]
             secs = []
             for h in r.choices(hours[:len(cum)], cum_weights=cum, k=k):
-                s = h * 3600 + r.randrange(3600)
+                s = h * 3600 + self.below(3600)
                 while s > limit:
-                    s = r.randrange(max(limit, 1))
+                    s = self.below(max(limit, 1))
                 secs.append(s)
             secs.sort()
             for s in secs:
@@ -700,65 +723,70 @@ class _Filler:
             resident_id, name, phone, unit = self.residents[int(r.random() ** 1.6 * len(self.residents))]
             self.resident_seen[resident_id] = at
         elif x < 0.95:
-            name, phone, unit = self.name(), "", r.choice(self.units)
+            name, phone, unit = self.name(), "", self.pick(self.units)
         else:
-            name, phone, unit = r.choice(_SURNAMES) + r.choice(("先生", "女士")), "", ""
+            name, phone, unit = self.pick(_SURNAMES) + self.pick(("先生", "女士")), "", ""
         if channel == "letter":
             phone, resident_id = "", None
-        owner = self.on_duty(at) if r.random() < 0.8 else r.choice(self.front).id
-        lead = r.choice(_LEAD)
+        owner = self.on_duty(at) if r.random() < 0.8 else self.pick(self.front).id
+        lead = self.pick(_LEAD)
         status = "done"
         flagged = ""
-        recent = (self.now - at) < timedelta(hours=3)
+        # the last few dozen calls (the last hours) may still wait for their slip or complaint
+        recent = cid > self.total - max(30, self.total // 2000) and self.now - at < timedelta(days=2)
+        due_by = None
         if category == "enquiry":
-            content, reply = r.choice(_ENQUIRY)
+            content, reply = self.pick(_ENQUIRY)
             content, reply = self.fmt(content, unit), self.fmt(reply, unit)
         elif category == "repair":
-            spec = r.choice(_REPAIRS)
+            spec = self.pick(_REPAIRS)
             if not unit and not spec[5]:
-                unit = r.choice(self.units)
+                unit = self.pick(self.units)
             dept_kind = spec[2]
             if spec[1] in _WARRANTY_ITEMS and unit and self.warranty[int(unit.split("栋")[0])] >= at.date():
                 dept_kind = "contractor"
             dept_name = DEPARTMENTS[self.dept[dept_kind] - 1][0]
-            tech = r.choice(_TECHS)
+            tech = self.pick(_TECHS)
             content = self.fmt(spec[0], unit)
-            reply = self.fmt(r.choice(_REPAIR_REPLY), unit, {"dept": dept_name, "tech": tech})
+            reply = self.fmt(self.pick(_REPAIR_REPLY), unit, {"dept": dept_name, "tech": tech})
             if recent and r.random() < 0.6 and self.awaiting["repair"] < 6:
                 self.awaiting["repair"] += 1
                 status = "awaiting_slip"
+                due_by = at + timedelta(minutes=self.policy.slip.notify_minutes)
                 reply = "已登记报修，稍后开具派工单"
             else:
                 status = "slipped"
                 self.make_slip(at, cid, None, name, phone, unit, spec, dept_kind, tech)
         elif category == "complaint":
             if not unit:
-                unit = r.choice(self.units)
+                unit = self.pick(self.units)
             if recent and r.random() < 0.6 and self.awaiting["complaint"] < 4:
                 self.awaiting["complaint"] += 1
                 status = "awaiting_complaint"
-                theme = _COMPLAINT_THEMES[r.choice(_ORDINARY_THEMES)][0]
+                due_by = at + timedelta(minutes=self.policy.complaint.forward_minutes)
+                theme = _COMPLAINT_THEMES[self.pick(_ORDINARY_THEMES)][0]
                 content = self.fmt(theme[0], unit)
                 reply = "已安抚业主，稍后填写投诉单"
             else:
                 status = "complained"
                 content, dept_name = self.make_complaint(at, cid, channel, name, phone, unit, owner)
-                reply = self.fmt(r.choice(_COMPLAINT_REPLY), unit, {"dept": dept_name or "客服主管"})
+                reply = self.fmt(self.pick(_COMPLAINT_REPLY), unit, {"dept": dept_name or "客服主管"})
         elif category == "suggestion":
-            content, reply = self.fmt(r.choice(_SUGGESTIONS), unit), r.choice(_SUGGESTION_REPLY)
+            content, reply = self.fmt(self.pick(_SUGGESTIONS), unit), self.pick(_SUGGESTION_REPLY)
         elif category == "praise":
-            content, reply = self.fmt(r.choice(_PRAISES), unit), r.choice(_PRAISE_REPLY)
+            content, reply = self.fmt(self.pick(_PRAISES), unit), self.pick(_PRAISE_REPLY)
         else:
-            c, rp = r.choice(_OTHERS)
+            c, rp = self.pick(_OTHERS)
             content, reply = self.fmt(c, unit), self.fmt(rp, unit)
         content = lead + content
         if r.random() < 0.002:
-            reply = r.choice(_FLAGGED_REPLY)
+            reply = self.pick(_FLAGGED_REPLY)
             flagged = "、".join(find_phrases(reply, list(self.desk.phrases.forbidden)))
         self.buf["call"].append({
             "id": cid, "number": self.number("call", at), "at": at, "channel": channel, "category": category,
             "caller_name": name, "phone": phone, "unit_code": unit, "resident_id": resident_id,
-            "content": content, "reply": reply, "owner_id": owner, "status": status, "flagged_phrases": flagged})
+            "content": content, "reply": reply, "owner_id": owner, "status": status, "due_by": due_by,
+            "flagged_phrases": flagged})
 
     # ------------------------------------------------------------ slips and visits
 
@@ -768,33 +796,33 @@ class _Filler:
         now = self.now
         sp = self.policy.slip
         sid = self.next_id("slip")
-        created = at + timedelta(seconds=r.randint(40, 240))
+        created = at + timedelta(seconds=self.between(40, 240))
         warranty = dept_kind == "contractor"
         fee_item, fee = spec[3], spec[4]
         chargeable = bool(fee_item) and not warranty
         in_schedule = not (chargeable and r.random() < 0.08)
         appointment = None
         notify_by = created + timedelta(minutes=sp.notify_minutes)
-        notified = created + timedelta(seconds=r.randint(30, 280) if r.random() < 0.93 else r.randint(300, 900))
-        accepted = notified + timedelta(seconds=r.randint(60, 600))
+        notified = created + timedelta(seconds=self.between(30, 280) if r.random() < 0.93 else self.between(300, 900))
+        accepted = notified + timedelta(seconds=self.between(60, 600))
         if r.random() < 0.25:
-            local = accepted.astimezone(self.tz) + timedelta(hours=r.randint(2, 30))
-            local = local.replace(hour=r.randint(9, 17), minute=r.choice((0, 30)), second=0, microsecond=0)
+            local = accepted.astimezone(self.tz) + timedelta(hours=self.between(2, 30))
+            local = local.replace(hour=self.between(9, 17), minute=self.pick((0, 30)), second=0, microsecond=0)
             appointment = max(local, accepted.astimezone(self.tz) + timedelta(hours=1)).astimezone(UTC)
         assess_by = None if in_schedule else accepted + timedelta(minutes=sp.assess_minutes)
-        start = accepted if in_schedule else accepted + timedelta(minutes=r.randint(5, 14))
+        start = accepted if in_schedule else accepted + timedelta(minutes=self.between(5, 14))
         if appointment is not None:
             on_site_by = appointment - timedelta(minutes=sp.before_appointment_minutes)
         else:
             on_site_by = start + timedelta(minutes=sp.onsite_minutes)
-        arrived = on_site_by - timedelta(seconds=r.randint(-300, 600) if r.random() < 0.1 else r.randint(0, 600))
+        arrived = on_site_by - timedelta(seconds=self.between(-300, 600) if r.random() < 0.1 else self.between(0, 600))
         arrived = max(arrived, accepted + timedelta(minutes=2))
-        completed = arrived + timedelta(minutes=r.randint(15, 120))
+        completed = arrived + timedelta(minutes=self.between(15, 120))
         refused = r.random() < 0.02 and chargeable
-        signed = completed + timedelta(seconds=r.randint(60, 300))
+        signed = completed + timedelta(seconds=self.between(60, 300))
         materials, check = "", ""
         if chargeable and r.random() < 0.1:
-            materials = r.choice(("客户自购水龙头", "客户自购锁芯", "客户自购角阀", "客户自购灯具"))
+            materials = self.pick(("客户自购水龙头", "客户自购锁芯", "客户自购角阀", "客户自购灯具"))
             check = r.choices(("pass", "poor", "fail"), (80, 15, 5))[0]
         row = {
             "id": sid, "number": self.number("slip", created), "created_at": created, "call_id": call_id,
@@ -816,7 +844,7 @@ class _Filler:
             row["arrived_at"] = arrived
         if completed <= now and accepted <= now:
             if refused:
-                row.update(status="refused", refused_reason=r.choice(("客户不同意收费", "客户认为收费过高，暂不维修")),
+                row.update(status="refused", refused_reason=self.pick(("客户不同意收费", "客户认为收费过高，暂不维修")),
                            remarks="主管已签字确认，前台立案存档", completed_at=completed)
                 return self.buf["slip"].append(row)
             if material_fail := (check == "fail"):
@@ -824,7 +852,7 @@ class _Filler:
             row.update(status="done", completed_at=completed, customer_signed=True, signed_at=min(signed, now),
                        work_done="已按派工内容完成" if not material_fail else "更换为物业提供材料后完成")
             if chargeable:
-                row.update(fee_collected=True, payment_method=r.choice(("cash", "card")), work_fee_yuan=Decimal(fee))
+                row.update(fee_collected=True, payment_method=self.pick(("cash", "card")), work_fee_yuan=Decimal(fee))
             self.buf["slip"].append(row)
             self.make_visit("repair", completed, None, sid, unit, phone)
             return
@@ -843,24 +871,24 @@ class _Filler:
                "status": "due"}
         day = completed.astimezone(self.tz).date() + timedelta(days=1)
         if r.random() < 0.9:
-            day = min(day + timedelta(days=r.randint(0, 1)), due)
+            day = min(day + timedelta(days=self.between(0, 1)), due)
         else:
-            day = due + timedelta(days=r.randint(1, 3))  # a few late
-        visited = datetime.combine(day, time(r.randint(9, 17), r.randrange(60)), self.tz).astimezone(UTC)
+            day = due + timedelta(days=self.between(1, 3))  # a few late
+        visited = datetime.combine(day, time(self.between(9, 17), self.below(60)), self.tz).astimezone(UTC)
         if visited <= self.now:
             sat = r.choices(("satisfied", "basically", "unsatisfied"), (85, 12, 3))[0]
             if kind == "major":
-                visitor = r.choice((self.manager.id, self.gm.id))
+                visitor = self.pick((self.manager.id, self.gm.id))
             elif kind == "complaint":
-                visitor = r.choice((self.sup.id, r.choice(self.front).id))
+                visitor = self.pick((self.sup.id, self.pick(self.front).id))
             else:
-                visitor = r.choice(self.front).id
+                visitor = self.pick(self.front).id
             row.update(visited_at=visited, visitor_id=visitor, customer_confirmed=True, status="done",
                        satisfaction=sat,
                        quality={"satisfied": "维修质量好", "basically": "基本解决", "unsatisfied": "问题仍未彻底解决"}[sat],
                        effect={"satisfied": "使用正常", "basically": "效果一般", "unsatisfied": "仍有问题"}[sat],
-                       shortcomings="" if sat == "satisfied" else r.choice(("上门时间偏晚", "现场未清理干净", "沟通不够及时")),
-                       suggestions=r.choice(("", "", "希望提前电话告知上门时间", "希望加快处理速度")))
+                       shortcomings="" if sat == "satisfied" else self.pick(("上门时间偏晚", "现场未清理干净", "沟通不够及时")),
+                       suggestions=self.pick(("", "", "希望提前电话告知上门时间", "希望加快处理速度")))
             if self.now - visited > timedelta(days=7) and r.random() < 0.7:
                 row.update(status="reviewed", reviewed_by=self.sup.id,
                            supervisor_remark="不满意，已转投诉处理" if sat == "unsatisfied" else "记录完整，已核")
@@ -886,9 +914,9 @@ class _Filler:
             return sev, "mishandled"  # an earlier complaint of the class below was mishandled
         fact = {
             "ordinary": "none",
-            "significant": r.choice(("loss", "raised", "raised", "injury", "media")),
-            "major": r.choice(("loss", "undelivered", "injury", "media")),
-            "critical": r.choice(("loss", "collective", "collective")),
+            "significant": self.pick(("loss", "raised", "raised", "injury", "media")),
+            "major": self.pick(("loss", "undelivered", "injury", "media")),
+            "critical": self.pick(("loss", "collective", "collective")),
         }[sev]
         return sev, fact
 
@@ -903,26 +931,26 @@ class _Filler:
         loss, complainants, injury, media_days, media_outlets, raised, undelivered = 0, 1, "none", 0, 0, 0, False
         mishandled = None
         if fact in ("none", "mishandled"):
-            theme_key = r.choice(_ORDINARY_THEMES)
-            raised = r.choice((0, 0, 0, 1, 2))
+            theme_key = self.pick(_ORDINARY_THEMES)
+            raised = self.pick((0, 0, 0, 1, 2))
         else:
-            theme_key = r.choice(_FACT_THEMES[fact])
+            theme_key = self.pick(_FACT_THEMES[fact])
         if fact == "loss":
-            loss = {"significant": r.randint(12, 99) * 100, "major": r.randint(12, 95) * 1000,
-                    "critical": r.randint(11, 30) * 10_000}[sev]
+            loss = {"significant": self.between(12, 99) * 100, "major": self.between(12, 95) * 1000,
+                    "critical": self.between(11, 30) * 10_000}[sev]
         elif fact == "raised":
-            raised = r.randint(3, 9)
+            raised = self.between(3, 9)
         elif fact == "undelivered":
-            raised, undelivered = r.randint(10, 14), True
+            raised, undelivered = self.between(10, 14), True
         elif fact == "injury":
             injury = "minor" if sev == "significant" else "serious"
         elif fact == "media":
             if sev == "significant":
                 media_days, media_outlets = 1, 1
             else:
-                media_days, media_outlets = r.choice(((2, 1), (3, 2), (1, 3), (4, 3)))
+                media_days, media_outlets = self.pick(((2, 1), (3, 2), (1, 3), (4, 3)))
         elif fact == "collective":
-            complainants = r.randint(10, 36)
+            complainants = self.between(10, 36)
         elif fact == "mishandled":
             mishandled = Severity.from_code(sev) - 1
         facts = ComplaintFacts(loss_yuan=loss, complainants=complainants, injury=injury, media_days=media_days,
@@ -931,7 +959,7 @@ class _Filler:
                                mishandled_from=Severity(mishandled) if mishandled is not None else None)
         cls = classify(facts, self.policy.severity)
         severity = cls.severity
-        theme = r.choice(_COMPLAINT_THEMES[theme_key])
+        theme = self.pick(_COMPLAINT_THEMES[theme_key])
         content = self.fmt(theme[0], unit)
         if loss:
             content += f"，损失约{loss}元"
@@ -947,8 +975,8 @@ class _Filler:
         dept_name = DEPARTMENTS[dept_id - 1][0] if dept_id else ""
         agreed = None
         if severity >= Severity.MAJOR and (severity == Severity.CRITICAL or r.random() < 0.3):
-            agreed = at + timedelta(days=r.randint(3, 10))
-        customer = at + timedelta(hours=r.randint(4, 10)) if severity == Severity.ORDINARY and r.random() < 0.1 else None
+            agreed = at + timedelta(days=self.between(3, 10))
+        customer = at + timedelta(hours=self.between(4, 10)) if severity == Severity.ORDINARY and r.random() < 0.1 else None
         dl = complaint_deadlines(severity, at, self.policy.complaint, customer_deadline=customer,
                                  agreed_deadline=agreed, tz=self.tz, allow_undetermined=True)
         comp_id = self.next_id("complaint")
@@ -964,12 +992,12 @@ class _Filler:
         reported = within(at, dl.report_by) if dl.report_by else None
         complete_by = dl.complete_by or (at + timedelta(days=5))
         completed = within(responded, complete_by, late=0.08)
-        replied = completed + timedelta(minutes=r.randint(10, 240))  # the result, told the same day
+        replied = completed + timedelta(minutes=self.between(10, 240))  # the result, told the same day
         now = self.now
         row = {
             "id": comp_id, "number": self.number("complaint", at), "received_at": at, "channel": channel,
             "call_id": call_id, "customer_name": name, "phone": phone, "unit_code": unit,
-            "occurred_at": at - timedelta(minutes=r.randint(10, 2 * 24 * 60)), "place": self.fmt(theme[4], unit),
+            "occurred_at": at - timedelta(minutes=self.between(10, 2 * 24 * 60)), "place": self.fmt(theme[4], unit),
             "subject": subject, "description": content, "customer_request": theme[3], "owner_id": owner,
             "loss_yuan": Decimal(loss), "complainants": complainants, "deaths": 0, "injury": injury,
             "media_days": media_days, "media_outlets": media_outlets, "times_raised": raised,
@@ -988,14 +1016,14 @@ class _Filler:
             row["reported_at"] = reported
         slip_spec = _COMPLAINT_SLIP.get(theme_key) if r.random() < 0.5 else None
         if completed <= now:
-            row.update(completed_at=completed, status="done", result=r.choice((
+            row.update(completed_at=completed, status="done", result=self.pick((
                 "已协调处理完毕，业主表示认可", "已整改并向业主致歉", "已按约定赔偿并书面答复", "已处理，业主基本满意")))
             if replied <= now:
                 row["replied_at"] = replied
         self.buf["complaint"].append(row)
         if slip_spec is not None:
-            self.make_slip(at + timedelta(minutes=r.randint(3, 15)), None, comp_id, name, phone, unit,
-                           slip_spec, "engineering", r.choice(_TECHS))
+            self.make_slip(at + timedelta(minutes=self.between(3, 15)), None, comp_id, name, phone, unit,
+                           slip_spec, "engineering", self.pick(_TECHS))
         if row["completed_at"] is not None:
             kind = "major" if severity >= Severity.MAJOR else "complaint"
             if self.make_visit(kind, completed, comp_id, None, unit, phone) in ("done", "reviewed"):
@@ -1035,14 +1063,14 @@ class _Filler:
                                "started_at": start, "ended_at": end if end <= self.now else None,
                                "staff_id": staff_id})
             pool = _DUTY + (_DUTY_NIGHT if kind == "night" else ())
-            for _ in range(r.randint(3, 8)):
-                at = start + timedelta(seconds=r.randrange(12 * 3600))
+            for _ in range(self.between(3, 8)):
+                at = start + timedelta(seconds=self.below(12 * 3600))
                 if at > self.now:
                     continue
-                what, action = r.choice(pool)
-                unit = r.choice(self.units)
+                what, action = self.pick(pool)
+                unit = self.pick(self.units)
                 duty_rows.append({"id": self.next_id("duty"), "shift_id": sid, "at": at,
-                                  "what": self.fmt(what, unit, {"h": r.randint(1, 5)}), "action": self.fmt(action, unit),
+                                  "what": self.fmt(what, unit, {"h": self.between(1, 5)}), "action": self.fmt(action, unit),
                                   "major": what.startswith("夜间") or "冒烟" in what, "staff_id": staff_id})
         duty_rows.sort(key=lambda row: (row["at"], row["id"]))
         for i, row in enumerate(duty_rows, start=1):
@@ -1052,40 +1080,40 @@ class _Filler:
                 continue
             nxt = self.shifts[i + 1]
             hid = self.next_id("handover")
-            received = end + timedelta(minutes=r.randint(2, 12))
+            received = end + timedelta(minutes=self.between(2, 12))
             row = {"id": hid, "number": self.number("handover", end), "from_shift_id": ids[i],
-                   "to_shift_id": ids[i + 1], "unfinished": r.choice((
-                       "无", "无", f"{r.choice(self.units)}报修待工程部回复", "夜间噪音投诉待白班回访",
-                       f"{r.randint(2, 9)}件快递待业主领取", "寄存钥匙一把待家政领取")),
+                   "to_shift_id": ids[i + 1], "unfinished": self.pick((
+                       "无", "无", f"{self.pick(self.units)}报修待工程部回复", "夜间噪音投诉待白班回访",
+                       f"{self.between(2, 9)}件快递待业主领取", "寄存钥匙一把待家政领取")),
                    "handed_by": staff_id, "handed_at": end, "received_by": nxt[4], "received_at": None,
                    "reviewed_by": None, "reviewed_at": None, "review_remark": "", "status": "handed"}
             if received <= self.now:
                 row.update(received_at=received, status="received")
                 if kind == "night" and r.random() < 0.6:
-                    reviewed = end + timedelta(minutes=r.randint(60, 150))
+                    reviewed = end + timedelta(minutes=self.between(60, 150))
                     if reviewed <= self.now:
                         row.update(reviewed_by=self.sup.id, reviewed_at=reviewed, status="reviewed",
-                                   review_remark=r.choice(("夜班记录完整，物品已核对", "已核对交接物品，无遗漏",
+                                   review_remark=self.pick(("夜班记录完整，物品已核对", "已核对交接物品，无遗漏",
                                                            "请补充夜间巡查时间")))
             hand_rows.append(row)
-            for kind_i, desc, qty, amount in r.sample(_ITEMS, r.randint(2, 4)):
-                q = qty or r.randint(1, 12)
+            for kind_i, desc, qty, amount in r.sample(_ITEMS, self.between(2, 4)):
+                q = qty or self.between(1, 12)
                 item_rows.append({"id": self.next_id("item"), "handover_id": hid, "kind": kind_i,
-                                  "description": self.fmt(desc, r.choice(self.units)), "quantity": q,
-                                  "amount_yuan": Decimal(r.randint(2, 30) * 100) if amount is not None else None,
+                                  "description": self.fmt(desc, self.pick(self.units)), "quantity": q,
+                                  "amount_yuan": Decimal(self.between(2, 30) * 100) if amount is not None else None,
                                   "checked": row["received_at"] is not None, "note": ""})
         incidents = []
         n_inc = max(2, min(4, (self.now - self.start).days // 60 + 1))
         for k, (place, details, action, police, major) in enumerate(r.sample(_INCIDENTS, n_inc)):
             span = (self.now - self.start).total_seconds()
             occurred = self.start + timedelta(seconds=span * (k + r.random()) / n_inc * 0.95)
-            reported = occurred + timedelta(hours=r.randint(1, 10) if major else r.randint(2, 20))
+            reported = occurred + timedelta(hours=self.between(1, 10) if major else self.between(2, 20))
             reported = min(reported, self.now)
-            unit = r.choice(self.units)
+            unit = self.pick(self.units)
             incidents.append((occurred, {
                 "place": self.fmt(place, unit), "details": self.fmt(details, unit), "action": action,
                 "police_file": self.fmt(police, unit), "occurred_at": occurred, "reported_at": reported,
-                "photos": "\n".join(f"photos/incident-{k + 1}-{j}.jpg" for j in range(1, r.randint(2, 4))),
+                "photos": "\n".join(f"photos/incident-{k + 1}-{j}.jpg" for j in range(1, self.between(2, 4))),
                 "remarks": "已通知保险公司" if major else "", "problems": "夜间巡查频次不足" if major else "",
                 "major": major, "report_by": occurred + timedelta(hours=12 if major else 24),
                 "reported_by": self.sup.id}))

@@ -13,8 +13,8 @@ from deskapp.storage.migrate import HEAD_REVISION, current_revision
 from deskapp.storage.models import Call, Complaint, DispatchSlip, Staff
 
 
-def diagnose(desk: Desk, *, today: date | None = None) -> list[tuple[str, str, bool]]:
-    """(label, value, ok) lines; nothing here writes."""
+def diagnose(desk: Desk, *, today: date | None = None) -> list[tuple[str, str, bool | str]]:
+    """(label, value, ok) lines, ok being True, False or "warn"; nothing here writes."""
     today = today or desk.local(utcnow()).date()
     engine = desk.engine
     lines: list[tuple[str, str, bool]] = [("数据库 database", engine.url.render_as_string(hide_password=True), True)]
@@ -32,6 +32,9 @@ def diagnose(desk: Desk, *, today: date | None = None) -> list[tuple[str, str, b
     cal = WorkCalendar.load(desk.data_dir)
     known = cal.known_through
     remaining = (known - today).days
-    lines.append(("工作日历 calendar known through", f"{known.isoformat()} (还剩 {remaining} 天 days left)", remaining >= 30))
+    # Past the known calendar is a fault; within 30 days of it, a warning
+    # (enter next year's make-up working days in data/calendar.toml).
+    lines.append(("工作日历 calendar known through", f"{known.isoformat()} (还剩 {remaining} 天 days left)",
+                  True if remaining >= 30 else ("warn" if remaining >= 0 else False)))
     lines.append(("时区 time zone", str(desk.tz), True))
     return lines

@@ -20,7 +20,7 @@ from deskapp.services.roles import ROLES, Actor, require
 from deskapp.storage.engine import read_session, write_session
 from deskapp.storage.models import Staff
 
-_PIN = re.compile(r"^[0-9]{4,8}$")
+_PIN = re.compile(r"[0-9]{4,8}")
 
 
 def _hash_pin(pin: str, salt: str) -> str:
@@ -33,7 +33,7 @@ def add_staff(desk: Desk, *, name: str, role: str, pin: str, actor: Actor | None
     name = clean_text(name, "name", limit=40, required=True, multiline=False)
     if role not in ROLES:
         raise InputError("err.bad_choice", field=t("field.role"), value=role)
-    if not _PIN.match(pin or ""):
+    if not _PIN.fullmatch(pin or ""):
         raise InputError("err.bad_pin")
     salt = secrets.token_hex(16)
     with write_session(desk.engine) as session:
@@ -44,7 +44,11 @@ def add_staff(desk: Desk, *, name: str, role: str, pin: str, actor: Actor | None
         else:
             if actor is None:
                 raise InputError("err.first_must_be_supervisor")
-            require(actor, t("first.create"), "supervisor")
+            # The role comes from the staff record as it is now, not from the screen.
+            current = session.get(Staff, actor.id)
+            if current is None or not current.active:
+                raise InputError("err.no_such_staff", name=actor.name)
+            require(Actor(current.id, current.name, current.role), t("action.add_staff"), "supervisor")
         if session.exec(select(Staff.id).where(Staff.name == name)).first() is not None:
             raise InputError("err.staff_exists", name=name)
         staff = Staff(name=name, role=role, pin_hash=_hash_pin(pin, salt), pin_salt=salt, created_at=now)
@@ -58,7 +62,7 @@ def add_staff(desk: Desk, *, name: str, role: str, pin: str, actor: Actor | None
 def sign_in(desk: Desk, *, name: str, pin: str) -> Actor:
     with read_session(desk.engine) as session:
         staff = session.exec(select(Staff).where(Staff.name == (name or "").strip(), Staff.active == True)).first()  # noqa: E712
-    if staff is None or not _PIN.match(pin or "") or not hmac.compare_digest(
+    if staff is None or not _PIN.fullmatch(pin or "") or not hmac.compare_digest(
         _hash_pin(pin, staff.pin_salt), staff.pin_hash
     ):
         raise InputError("err.wrong_pin")

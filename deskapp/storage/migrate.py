@@ -97,7 +97,7 @@ def ensure_schema(engine: Engine) -> SchemaCheck:
     if before == HEAD_REVISION:
         return SchemaCheck(before, before, None)
     if before is None:
-        tables = set(inspect(engine).get_table_names())
+        tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
         if tables:
             raise SchemaError(
                 "数据库里已有别的表，但不是 deskapp 的数据库 (this file holds tables but is not a deskapp database)"

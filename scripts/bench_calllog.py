@@ -1,0 +1,237 @@
+#!/usr/bin/env python
+"""Call-log read paths at 1,000 and 1,000,000 calls: prints figures, asserts nothing.
+
+Builds two demo databases with `fill_demo` (or reuses them from `--keep DIR`),
+then times, per size: count_calls, the first page, 50 keyset pages, the jump to
+the oldest page (fetch_window), and search for phone numbers (whole, last 4
+digits, 7-digit prefix), unit codes, 3-4 character Chinese substrings and 1-2
+character Chinese queries (30 queries each, p50/p95 of the page fetch and of
+the count). Ends with EXPLAIN QUERY PLAN of the keyset page and of a search.
+
+    .venv/bin/python scripts/bench_calllog.py                 # temp dir, 1k + 1M
+    .venv/bin/python scripts/bench_calllog.py --keep /tmp/bench --big 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import event  # noqa: E402
+
+from deskapp.config import Settings  # noqa: E402
+from deskapp.services.call_queries import CallFilter, count_calls, fetch_calls, fetch_window  # noqa: E402
+from deskapp.services.demo import fill_demo  # noqa: E402
+from deskapp.services.desk import Desk  # noqa: E402
+
+# Fixed, so a kept database and a fresh one hold the same records.
+NOW = datetime(2026, 3, 15, 10, 30, tzinfo=timezone.utc)
+PAGES = 50
+QUERIES = 30
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.2f}"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def timed(fn, *args, **kw):
+    t0 = time.perf_counter()
+    result = fn(*args, **kw)
+    return time.perf_counter() - t0, result
+
+
+def build(path: Path, calls: int) -> tuple[Desk, float | None]:
+    desk = Desk.open(Settings(database_url=f"sqlite:///{path}"))
+    if count_calls(desk) > 0:
+        return desk, None
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if total >= 100_000 and time.perf_counter() - last[0] > 15:
+            last[0] = time.perf_counter()
+            print(f"    … {done:,}/{total:,}", flush=True)
+
+    t0 = time.perf_counter()
+    summary = fill_demo(desk, calls=calls, now=NOW, progress=progress)
+    seconds = time.perf_counter() - t0
+    print(f"  built {path.name}: {summary.calls:,} calls, {summary.complaints:,} complaints, {summary.slips:,} slips, "
+          f"{summary.visits:,} visits in {seconds:.1f} s (FTS {'rebuilt once' if summary.fts_rebuilt else 'by triggers'})"
+          f", {os.path.getsize(path) / 1e6:,.0f} MB", flush=True)
+    return desk, seconds
+
+
+class SqlCapture:
+    """Remembers the last SELECT on the call table with its parameters, for EXPLAIN."""
+
+    def __init__(self, desk: Desk):
+        self.statement: str | None = None
+        self.params = None
+        event.listen(desk.engine, "before_cursor_execute", self._grab)
+
+    def _grab(self, conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM call" in statement:
+            self.statement, self.params = statement, parameters
+
+
+def explain(desk: Desk, statement: str, params) -> list[str]:
+    raw = desk.engine.raw_connection()
+    try:
+        rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
+    finally:
+        raw.close()
+    return [f"    {'  ' * (0 if r[1] == 0 else 1)}{r[3]}" for r in rows]
+
+
+def samples(desk: Desk, rng: random.Random) -> dict[str, list[str]]:
+    """Search terms taken from the data itself (so most of them hit)."""
+    raw = desk.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        max_id = cur.execute("SELECT max(id) FROM call").fetchone()[0]
+        rows = []
+        while len(rows) < QUERIES * 3:
+            got = cur.execute("SELECT phone, unit_code, content FROM call WHERE id = ?",
+                              (rng.randint(1, max_id),)).fetchone()
+            if got and got[0] and got[1]:
+                rows.append(got)
+    finally:
+        raw.close()
+    rows = rows[:QUERIES]
+    han3, han1 = [], []
+    for _, _, content in rows:
+        runs = [r for r in _HAN.findall(content) if len(r) >= 4]
+        run = rng.choice(runs)
+        n = rng.choice((3, 4))
+        i = rng.randrange(len(run) - n + 1)
+        han3.append(run[i:i + n])
+        n = rng.choice((1, 2))
+        i = rng.randrange(len(run) - n + 1)
+        han1.append(run[i:i + n])
+    return {
+        "phone, full": [r[0] for r in rows],
+        "phone, last 4": [r[0][-4:] for r in rows],
+        "phone, 7-digit prefix": [r[0][:7] for r in rows],
+        "unit code": [r[1] for r in rows],
+        "Chinese, 3-4 chars": han3,
+        "Chinese, 1-2 chars": han1,
+    }
+
+
+def bench(desk: Desk, label: str, rng: random.Random) -> dict[str, float]:
+    out: dict[str, float] = {}
+    print(f"\n== {label} ==")
+    count_calls(desk)  # warm the page cache once
+    t_count = [timed(count_calls, desk)[0] for _ in range(5)]
+    total = count_calls(desk)
+    out["count"] = statistics.median(t_count)
+    print(f"  count_calls (all)            {ms(out['count'])} ms   ({total:,} rows, median of 5)")
+
+    t_first = []
+    for _ in range(10):
+        t, first = timed(fetch_calls, desk, limit=100)
+        t_first.append(t)
+    out["first"] = statistics.median(t_first)
+    print(f"  first page (100 rows)        {ms(out['first'])} ms   (median of 10)")
+
+    t_pages, page = [], first
+    for _ in range(PAGES):
+        if not page:
+            break
+        t, page = timed(fetch_calls, desk, after=page[-1].key, limit=100)
+        t_pages.append(t)
+    out["page_p50"], out["page_p95"] = pct(t_pages, 50), pct(t_pages, 95)
+    print(f"  keyset page, {len(t_pages)} pages down   p50 {ms(out['page_p50'])} ms  p95 {ms(out['page_p95'])} ms")
+
+    t_end = [timed(fetch_window, desk, CallFilter(), max(0, total - 100), total)[0] for _ in range(5)]
+    out["end"] = statistics.median(t_end)
+    t_mid = [timed(fetch_window, desk, CallFilter(), total // 2, total)[0] for _ in range(3)]
+    print(f"  fetch_window to the oldest   {ms(out['end'])} ms   (middle of the list: {ms(statistics.median(t_mid))} ms)")
+
+    print(f"  {'search (30 queries each)':<26} {'page p50':>10} {'page p95':>10} {'count p50':>10} {'count p95':>10}"
+          f" {'hits med':>9}")
+    for kind, terms in samples(desk, rng).items():
+        t_page, t_cnt, hits = [], [], []
+        for q in terms:
+            f = CallFilter(search=q)
+            t, _rows = timed(fetch_calls, desk, f, limit=100)
+            t_page.append(t)
+            t, n = timed(count_calls, desk, f)
+            t_cnt.append(t)
+            hits.append(n)
+        out[f"search:{kind}:p50"] = pct(t_page, 50)
+        out[f"search:{kind}:count_p50"] = pct(t_cnt, 50)
+        print(f"  {kind:<26} {ms(pct(t_page, 50)):>10} {ms(pct(t_page, 95)):>10} {ms(pct(t_cnt, 50)):>10}"
+              f" {ms(pct(t_cnt, 95)):>10} {int(statistics.median(hits)):>9,}")
+    return out
+
+
+def plans(desk: Desk) -> None:
+    cap = SqlCapture(desk)
+    first = fetch_calls(desk, limit=100)
+    fetch_calls(desk, after=first[-1].key, limit=100)
+    print("\n  EXPLAIN QUERY PLAN, keyset page:")
+    print("\n".join(explain(desk, cap.statement, cap.params)))
+    for q in ("卫生间天花板", "漏水"):
+        fetch_calls(desk, CallFilter(search=q), limit=100)
+        print(f"\n  EXPLAIN QUERY PLAN, search page {q!r}:")
+        print("\n".join(explain(desk, cap.statement, cap.params)))
+    count_calls(desk, CallFilter(search="卫生间天花板"))
+    print("\n  EXPLAIN QUERY PLAN, search count '卫生间天花板':")
+    print("\n".join(explain(desk, cap.statement, cap.params)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--keep", type=Path, help="directory for the databases (reused when present)")
+    ap.add_argument("--big", type=int, default=1_000_000, help="calls in the big database")
+    ap.add_argument("--small", type=int, default=1_000, help="calls in the small database")
+    ap.add_argument("--seed", type=int, default=11, help="seed of the query sample")
+    args = ap.parse_args(argv)
+
+    tmp = None
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        where = args.keep
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="bench_calllog-")
+        where = Path(tmp.name)
+    print(f"databases in {where}")
+    sizes = (args.small, args.big)
+    desks, results = {}, {}
+    for n in sizes:
+        desks[n], seconds = build(where / f"calls-{n}.sqlite", n)
+        if seconds is None:
+            print(f"  reused calls-{n}.sqlite ({os.path.getsize(where / f'calls-{n}.sqlite') / 1e6:,.0f} MB)")
+    for n in sizes:
+        results[n] = bench(desks[n], f"{n:,} calls", random.Random(args.seed))
+    small, big = results[args.small], results[args.big]
+    print(f"\n== ratio {args.big:,} / {args.small:,} ==")
+    for key, name in (("first", "first page"), ("page_p50", "keyset page p50"), ("page_p95", "keyset page p95"),
+                      ("count", "count_calls"), ("end", "jump to the oldest")):
+        print(f"  {name:<22} {big[key] / small[key]:6.1f}x")
+    plans(desks[args.big])
+    for d in desks.values():
+        d.engine.dispose()
+    if tmp is not None:
+        tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()
