@@ -121,6 +121,11 @@ class DeskApp(App):
         self._signal = ChangeSignal(desk.engine)
         self.call_from_thread(self._desk_ready, first_run)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Notifications carry typed text and error messages: never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def _fatal(self, message: str) -> None:
         self.notify(t("app.error", message=message), severity="error", timeout=30)
 

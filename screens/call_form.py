@@ -138,7 +138,8 @@ class CallFormScreen(ModalScreen):
             self.app.call_from_thread(self._refused, str(exc))
             return
         except Exception as exc:  # e.g. the disk is full: say so, keep the form
-            self.app.call_from_thread(self._refused, t("app.error", message=str(exc)))
+            message = t("err.database_busy") if "locked" in str(exc) else t("app.error", message=str(exc))
+            self.app.call_from_thread(self._refused, message)
             return
         self.app.call_from_thread(self.dismiss, logged)
 
