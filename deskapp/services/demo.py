@@ -27,7 +27,7 @@ import random
 import time as _time
 from contextlib import contextmanager
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from itertools import accumulate
@@ -36,7 +36,10 @@ from typing import Callable, Iterator
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from deskapp.core.deadlines import complaint_deadlines
+from deskapp.core.severity import ComplaintFacts, Severity, classify
 from deskapp.core.text import find_phrases
+from deskapp.core.workdays import WorkCalendar, return_visit_due
 from deskapp.errors import InputError
 from deskapp.services.desk import Desk
 from deskapp.services.numbering import format_number
@@ -72,6 +75,8 @@ BATCH_CALLS = 10_000
 _FTS_REBUILD_FROM: int | None = 50_000
 # SQLite page cache for the fill's connection (KiB): the call indexes outgrow the default 2 MB.
 _FILL_CACHE_KIB = 262_144
+_ID_TABLES = ("department", "unit", "resident", "call", "complaint", "dispatch_slip", "return_visit", "shift",
+              "duty_log_entry", "handover", "handover_item", "incident_report")
 
 
 # ---------------------------------------------------------------- summary ---
@@ -396,13 +401,7 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
             raise InputError("err.demo_not_empty")
     filler = _Filler(desk, calls=calls, months=months, seed=seed, now=now.astimezone(UTC), progress=progress)
     summary = filler.run()
-    return _replace_seconds(summary, _time.perf_counter() - started)
-
-
-def _replace_seconds(s: DemoSummary, seconds: float) -> DemoSummary:
-    from dataclasses import replace
-
-    return replace(s, seconds=seconds)
+    return replace(summary, seconds=_time.perf_counter() - started)
 
 
 def _months_back(d: date, months: int) -> date:
@@ -450,9 +449,6 @@ class _Filler:
         self.calendar = None
         self.fts_rebuild = bool(is_sqlite(desk.engine) and _FTS_REBUILD_FROM is not None
                                 and calls >= _FTS_REBUILD_FROM)
-        from deskapp.core.severity import Severity
-
-        self.Severity = Severity
 
     # ------------------------------------------------------------ helpers
 
@@ -507,7 +503,6 @@ class _Filler:
         return self.pick(_SURNAMES) + given
 
     def phone(self, taken: set[str]) -> str:
-        r = self.rng
         while True:
             p = "1" + self.pick("3456789") + str(self.below(10)) + f"{self.below(100_000_000):08d}"
             if p not in taken:
@@ -518,8 +513,6 @@ class _Filler:
         key = (kind, completed_local)
         due = self.due_cache.get(key)
         if due is None:
-            from deskapp.core.workdays import WorkCalendar, return_visit_due
-
             if self.calendar is None:
                 try:
                     self.calendar = WorkCalendar.load(self.desk.data_dir)
@@ -578,6 +571,13 @@ class _Filler:
                         if stmt.lstrip().upper().startswith("CREATE TRIGGER"):
                             conn.exec_driver_sql(stmt)
         self.write_rest()
+        if self.conn.dialect.name == "postgresql":
+            # ids were given explicitly: move each table's id sequence past them
+            with self.write_tx() as conn:
+                for table in _ID_TABLES:
+                    conn.exec_driver_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
 
     # ------------------------------------------------------------ people and places
 
@@ -667,6 +667,8 @@ class _Filler:
         while d <= today:
             days.append(d)
             d += timedelta(days=1)
+        if (self.now - datetime.combine(today, time(), self.tz)).total_seconds() < 600:
+            days.pop()  # today has barely begun: nothing to log yet
         total_w = sum(_HOURS)
         weights = []
         for d in days:
@@ -691,9 +693,7 @@ class _Filler:
             if not k:
                 continue
             base = datetime.combine(day, time(), self.tz).astimezone(UTC)
-            limit = int((self.now - base).total_seconds()) - 60
-            if limit <= 0:
-                continue
+            limit = int((self.now - base).total_seconds()) - 60  # nothing in the last minute
             cum = list(accumulate(_HOURS))
             if limit < 86_400:  # today: only hours already begun
                 last_h = min(23, limit // 3600)
@@ -923,10 +923,6 @@ class _Filler:
     def make_complaint(self, at: datetime, call_id: int, channel: str, name: str, phone: str, unit: str,
                        owner: int) -> tuple[str, str]:
         r = self.rng
-        from deskapp.core.deadlines import complaint_deadlines
-        from deskapp.core.severity import ComplaintFacts, classify
-
-        Severity = self.Severity
         sev, fact = self.complaint_class()
         loss, complainants, injury, media_days, media_outlets, raised, undelivered = 0, 1, "none", 0, 0, 0, False
         mishandled = None

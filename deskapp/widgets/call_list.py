@@ -131,48 +131,60 @@ class CallList(ScrollView, can_focus=True):
         self.source: RowSource | None = None
         self._rows: dict[int, object] = {}
         self._pending: set[int] = set()
-        self._generation = 0
+        self._generation = 0  # bumped by every reload; late answers of older ones are dropped
+        self._fresh = 0  # the generation whose first page is in the cache
+        self._counting = False
 
     # ---- data ---------------------------------------------------------
+    #
+    # A reload asks for the count and the first page at once: the newest rows
+    # show as soon as they are read (a few ms), while counting a rare search
+    # over a million rows may take most of a second. The old rows stay on
+    # screen until the new first page replaces them, so a refresh never flashes.
 
     def bind_source(self, source: RowSource) -> None:
         self.source = source
         self.reload(keep_cursor=False)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
-        """Re-count and drop the cache (a filter changed, or someone committed)."""
+        """Re-count and re-read (a filter changed, or someone committed)."""
         if self.source is None:
             return
         self._generation += 1
-        self._count(self._generation, keep_cursor)
+        self._pending = {0}
+        self._counting = True
+        if not keep_cursor:
+            self.cursor = 0
+            self.scroll_to(y=0, animate=False)
+        self._count(self._generation)
+        self._fetch(self._generation, 0)
 
     @work(thread=True, exclusive=True, group="count")
-    def _count(self, generation: int, keep_cursor: bool) -> None:
+    def _count(self, generation: int) -> None:
         try:
             total = self.source.count()
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self._counted, generation, total, keep_cursor)
+        self.app.call_from_thread(self._counted, generation, total)
 
-    def _counted(self, generation: int, total: int, keep_cursor: bool) -> None:
+    def _counted(self, generation: int, total: int) -> None:
         if generation != self._generation:
             return
-        self._rows.clear()
-        self._pending.clear()
-        self.total = total
-        self.virtual_size = Size(self.size.width, total)
-        if not keep_cursor:
-            self.cursor = 0
-            self.scroll_to(y=0, animate=False)
+        self._counting = False
+        self._set_total(total)
         self.cursor = min(self.cursor, max(0, total - 1))
         self.post_message(self.Counted(total))
         self._want(self.cursor)
         self.refresh()
 
+    def _set_total(self, total: int) -> None:
+        self.total = total
+        self.virtual_size = Size(self.size.width, total)
+
     def _want(self, index: int) -> None:
         page = index // PAGE
-        if self.source is None or page in self._pending or index >= self.total:
+        if self.source is None or page in self._pending or index >= self.total or self._counting:
             return
         self._pending.add(page)
         self._fetch(self._generation, page)
@@ -192,6 +204,13 @@ class CallList(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         self._pending.discard(page)
+        if page == 0 and self._fresh != generation:
+            self._rows = {}  # the stale cache goes only now that fresh rows are here
+            self._fresh = generation
+            if self._counting:
+                self._set_total(len(rows))  # provisional, until the count arrives
+        elif self._fresh != generation:
+            return
         if len(self._rows) > MAX_CACHED_ROWS:
             keep = range(max(0, self.scroll_offset.y - PAGE), self.scroll_offset.y + self.size.height + PAGE)
             self._rows = {i: r for i, r in self._rows.items() if i in keep}
