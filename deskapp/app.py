@@ -6,6 +6,10 @@ after the first refresh, then the sign-in (or first-run) screen appears.
 
 Work screens are Textual modes, one key each (F2-F6) and in the command
 palette. One 1 Hz tick sets `App.now`; widgets watch it, no timer per widget.
+
+Key labels are read from the catalogue when a module's classes are defined,
+so the language is chosen once per process before this module and the
+screens are imported (deskapp.launch does so).
 """
 
 from __future__ import annotations
