@@ -58,6 +58,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.not_allowed": ("{role}无权执行此操作：{action}", "A {role} may not do this: {action}"),
     "err.first_must_be_supervisor": ("第一位员工必须是客服主管或以上", "The first staff member must be a supervisor or above"),
     "err.no_such_staff": ("没有这位员工：{name}", "No such staff member: {name}"),
+    "err.demo_not_empty": (
+        "数据库里已有员工和记录，不能载入演示数据；请用一个新的数据库文件",
+        "This database already holds staff and records; load demo data into a new database file",
+    ),
     "err.database_busy": ("数据库正忙，请稍后重试；记录未保存", "The database is busy; try again. Nothing was saved"),
     "action.add_staff": ("添加员工", "add a staff member"),
     # --- field names

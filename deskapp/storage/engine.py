@@ -91,7 +91,8 @@ class ChangeSignal:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._conn = None
-        self._last: object = None
+        # Read now: a commit between opening and the first tick must count as a change.
+        self._last: object = self._read()
 
     def _read(self) -> object:
         if self._conn is None:
