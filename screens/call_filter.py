@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from deskapp.widgets.form_input import FormInput
-
 from deskapp.core.text import parse_date
 from deskapp.errors import DeskError, InputError
 from deskapp.i18n import label, t
 from deskapp.widgets.choice_bar import ChoiceBar
+from deskapp.widgets.form_input import FormInput, after_pending_keys
 from screens.call_form import CATEGORIES, CHANNELS
 
 
@@ -28,6 +26,7 @@ class CallFilterScreen(ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "apply", t("key.save"), priority=True),
         Binding("escape", "cancel", t("key.cancel")),
+        Binding("enter", "apply", show=False, priority=True),
     ]
 
     def __init__(self, current):
@@ -54,13 +53,14 @@ class CallFilterScreen(ModalScreen):
     def on_mount(self) -> None:
         self.query_one("#start", Input).focus()
 
-    def field_submitted(self, _field) -> None:
-        self.action_apply()
-
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_apply(self) -> None:
+        fields = [self.query_one(f"#{f}") for f in ("start", "end", "category", "channel")]
+        after_pending_keys(fields, self._apply)
+
+    def _apply(self) -> None:
         from dataclasses import replace
 
         try:

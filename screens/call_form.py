@@ -15,11 +15,10 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from deskapp.widgets.form_input import FormInput
-
 from deskapp.errors import DeskError
 from deskapp.i18n import label, t
 from deskapp.widgets.choice_bar import ChoiceBar
+from deskapp.widgets.form_input import FormInput, after_pending_keys
 from deskapp.widgets.safe_text import literal
 
 CHANNELS = ("phone", "visit", "letter", "other")
@@ -39,6 +38,7 @@ class CallFormScreen(ModalScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", t("key.save"), id="save", priority=True),
         Binding("escape", "cancel", t("key.cancel"), id="cancel"),
+        Binding("enter", "enter", show=False, priority=True),
     ]
 
     def __init__(self):
@@ -71,8 +71,8 @@ class CallFormScreen(ModalScreen):
         self.query_one("#phone", Input).focus()
 
     # Enter walks the form; on the last field it saves.
-    def field_submitted(self, field: Input) -> None:
-        if field.id == "reply":
+    def action_enter(self) -> None:
+        if self.focused is not None and self.focused.id == "reply":
             self.action_save()
         else:
             self.focus_next()
@@ -123,6 +123,9 @@ class CallFormScreen(ModalScreen):
         if self._saving:
             return
         self._saving = True
+        after_pending_keys([self.query_one(f"#{f}") for f in FIELD_ORDER], self._collect_and_save)
+
+    def _collect_and_save(self) -> None:
         values = {f: self.query_one(f"#{f}", Input).value for f in ("phone", "unit", "caller_name", "content", "reply")}
         values["channel"] = self.query_one("#channel", ChoiceBar).value
         values["category"] = self.query_one("#category", ChoiceBar).value

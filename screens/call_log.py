@@ -11,15 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import label, t
 from deskapp.widgets.call_list import CallList, heading_line
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
 from deskapp.widgets.safe_text import literal
 

@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from deskapp.errors import DeskError
-from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
 
 DEMO_SUPERVISOR = ("王主管", "1234")

@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
 
 

@@ -10,8 +10,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.errors import DeskError
-from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.i18n import t
+from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
 
 

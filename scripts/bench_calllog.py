@@ -15,7 +15,6 @@ the count). Ends with EXPLAIN QUERY PLAN of the keyset page and of a search.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import statistics

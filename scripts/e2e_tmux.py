@@ -99,18 +99,29 @@ def main() -> int:
             wait_for("b", "共 2 条")
             wait_for("a", "共 2 条", timeout=5)  # terminal A re-reads by itself
 
+        def typed_at_once_a():
+            # A fast typist or a paste: every key in one burst, Enter included.
+            keys("a", "C-n")
+            wait_for("a", "登记来电来访")
+            tmux("send-keys", "-t", "a", "13700002222", "Enter", "5-2-1803", "Enter", "钱女士", "Enter", "1", "Enter",
+                 "3", "Enter", "楼上噪音扰民", "Enter", "马上联系", "Enter")
+            wait_for("a", "共 3 条")
+            wait_for("a", "5栋2单元1803")
+            wait_for("a", "楼上噪音扰民")
+
         def bad_input_a():
             keys("a", "C-n")
             wait_for("a", "登记来电来访")
             keys("a", "138abc", "Enter", "Enter", "Enter", "Enter", "Enter", "内容", "Enter", "Enter")
             wait_for("a", "电话号码只能包含数字")
             keys("a", "Escape")
-            wait_for("a", "共 2 条")
+            wait_for("a", "共 3 条")
 
         step("sign in at terminal A", sign_in_a)
         step("log a repair call with the keyboard; markup shown literally", log_call_a)
         step("search it back by a Chinese substring", search_a)
         step("a call logged at terminal B appears at A without a key press", other_terminal)
+        step("a whole call typed in one burst lands in the right fields", typed_at_once_a)
         step("a phone number with letters is refused with a message", bad_input_a)
     except AssertionError as exc:
         print(f"FAIL {exc}")

@@ -25,8 +25,8 @@ import importlib
 import json
 import random
 import time as _time
-from contextlib import contextmanager
 from bisect import bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal

@@ -1,12 +1,18 @@
-"""A one-line form field where Enter moves on at once.
+"""One-line form fields that keep up with fast typing.
 
-Input's own Enter posts a Submitted message that is handled later, so keys
-typed quickly after Enter (or pasted, or from a barcode scanner) would still
-land in the old field. Here Enter moves the focus inside the key handler.
+Textual hands each key to the widget focused when the app reads it, queued
+for that widget. Keys typed quickly after Enter (or pasted, or from a barcode
+scanner) would land in the old field if Enter moved the focus only when the
+field got round to it. So forms bind Enter as a *priority* binding on the
+screen (run as the app reads the key, before the next key is routed), and read
+their fields only after every field has handled the keys already sent to it.
 """
 
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -16,9 +22,14 @@ class FormInput(Input):
     FormInput:focus { background: $primary 30%; }
     """
 
-    async def action_submit(self) -> None:
-        handler = getattr(self.screen, "field_submitted", None)
-        if handler is not None:
-            handler(self)
+
+def after_pending_keys(widgets: Sequence[Widget], callback: Callable[[], None]) -> None:
+    """Call `callback` once each widget has processed what is already in its queue."""
+
+    def step(index: int) -> None:
+        if index == len(widgets):
+            callback()
         else:
-            await super().action_submit()
+            widgets[index].call_later(step, index + 1)
+
+    step(0)

@@ -5,9 +5,9 @@ migrations and kept out of autogenerate.
 """
 
 from alembic import context
+from sqlmodel import SQLModel
 
 from deskapp.storage import models  # noqa: F401  (registers every table)
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -6,11 +6,11 @@ Create Date: 2026-11-24
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # autogenerate writes AutoString without importing it
-import deskapp.storage.types
+from alembic import op
 
+import deskapp.storage.types
 
 revision: str = '0001'
 down_revision: Union[str, None] = None
