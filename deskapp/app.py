@@ -106,7 +106,9 @@ class DeskApp(App):
             except Exception:
                 changed = False
             if changed:
-                self.screen.post_message(DataChanged())
+                # Every screen on the stack: the call log under an open form re-reads too.
+                for screen in self.screen_stack:
+                    screen.post_message(DataChanged())
 
     @work(thread=True, exclusive=True, group="open")
     def _open_desk(self) -> None:
@@ -168,7 +170,6 @@ class DeskApp(App):
             for name, (key, title) in WORK_SCREENS.items():
                 yield SystemCommand(f"{t(title)} ({key.upper()})", t(title), lambda n=name: self.switch_mode(n))
         yield SystemCommand(t("screen.help"), t("screen.help"), self.action_help)
-
 
 
 class DataChanged(Message):
