@@ -66,6 +66,7 @@ class DeskApp(App):
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
         *[Binding(key, f"go('{name}')", t(f"key.{name}"), id=f"go_{name}") for name, (key, _) in WORK_SCREENS.items()],
+        Binding("ctrl+l", "switch_user", t("key.switch_user"), id="switch_user", show=False),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]
 
@@ -158,6 +159,13 @@ class DeskApp(App):
         if self.actor is None:
             return
         self.switch_mode(mode)
+
+    def action_switch_user(self) -> None:
+        """Someone else takes the keyboard (换人): sign in again; Esc keeps the current person."""
+        from screens.sign_in import SignInScreen
+
+        if self.actor is not None and self.desk is not None and not isinstance(self.screen, SignInScreen):
+            self.push_screen(SignInScreen(None, can_cancel=True))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -104,6 +104,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "key.handover": ("交接", "Handover"),
     "key.help": ("帮助", "Help"),
     "key.quit": ("退出", "Quit"),
+    "key.switch_user": ("换人", "Switch user"),
     "key.new_call": ("登记", "New call"),
     "key.search": ("搜索", "Search"),
     "key.filter": ("筛选", "Filter"),

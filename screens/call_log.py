@@ -76,15 +76,19 @@ class CallLogScreen(Screen):
         from deskapp.services.call_queries import CallFilter
 
         desk = self.app.desk
-        actor = self.app.actor
-        surname = actor.name[:1] if actor else "×"
-        self.query_one("#greeting", Static).update(
-            desk.phrases.greeting.format(site=desk.site_name, surname=surname) if desk else ""
-        )
+        self.watch(self.app, "actor", self._greet)
         self.call_filter = CallFilter()
         self._show_filter()
         self.query_one(CallList).bind_source(CallSource(desk, self.call_filter))
         self.query_one(CallList).focus()
+
+    def _greet(self, actor) -> None:
+        """The greeting script with the surname of whoever is at the keyboard."""
+        desk = self.app.desk
+        surname = actor.name[:1] if actor else "×"
+        self.query_one("#greeting", Static).update(
+            desk.phrases.greeting.format(site=desk.site_name, surname=surname) if desk else ""
+        )
 
     def on_resize(self) -> None:
         self.query_one("#heading", Static).update(heading_line(self.query_one(CallList).size.width or self.size.width))

@@ -13,7 +13,7 @@ KEYS = [
     ("F1", "key.help"), ("F2", "key.calls"), ("F3", "key.complaints"), ("F4", "key.slips"),
     ("F5", "key.visits"), ("F6", "key.handover"), ("Ctrl+N", "key.new_call"), ("Ctrl+F", "key.search"),
     ("Ctrl+R", "key.filter"), ("Ctrl+S", "key.save"), ("Esc", "key.cancel"), ("Home", "key.today"),
-    ("End", "key.oldest"), ("Ctrl+P", "palette"), ("Ctrl+Q", "key.quit"),
+    ("End", "key.oldest"), ("Ctrl+L", "key.switch_user"), ("Ctrl+P", "palette"), ("Ctrl+Q", "key.quit"),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
@@ -22,10 +23,13 @@ class SignInScreen(Screen):
     SignInScreen #signin-error { color: $error; height: auto; }
     """
 
-    def __init__(self, preselect: str | None = None, hint: str = ""):
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, preselect: str | None = None, hint: str = "", can_cancel: bool = False):
         super().__init__()
         self.preselect = preselect
         self.hint = hint
+        self.can_cancel = can_cancel  # switching user: Esc keeps the person signed in
         self._names: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -37,6 +41,10 @@ class SignInScreen(Screen):
             yield Static(self.hint, id="signin-hint", markup=False)
             yield Static("", id="signin-error", markup=False)
         yield DeskFooter()
+
+    def action_cancel(self) -> None:
+        if self.can_cancel:
+            self.app.pop_screen()
 
     def on_mount(self) -> None:
         self._load_staff()

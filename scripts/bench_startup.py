@@ -118,8 +118,8 @@ def desk_once(db: Path, env: dict, name: str, pin: str) -> tuple[float, float, f
 
 async def paging(db: Path, presses: int = 30) -> list[float]:
     sys.path.insert(0, str(ROOT))
-    from deskapp.config import Settings
     from deskapp.app import DeskApp
+    from deskapp.config import Settings
 
     app = DeskApp(Settings(database_url=f"sqlite:///{db}"), sign_in_as="王主管")
     timings = []

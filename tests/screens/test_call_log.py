@@ -205,3 +205,24 @@ class TestLiveRefresh:
             await sign_in(pilot)
             await pilot.press("ctrl+o")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "CallFormScreen")
+
+
+class TestSwitchUser:
+    async def test_another_receptionist_takes_the_keyboard(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+            await pilot.press("escape")  # changed their mind: still 王主管
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            assert app.actor.name == "王主管"
+            await pilot.press("ctrl+l")
+            await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+            await pilot.pause(0.3)
+            app.screen.query_one("#staff-list").highlighted = 0  # 李前台 sorts first
+            app.screen.query_one("#pin").focus()
+            await pilot.press(*"5678", "enter")
+            await wait_for(pilot, lambda: app.actor is not None and app.actor.name == "李前台")
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            assert "我姓李" in str(app.screen.query_one("#greeting").render())
