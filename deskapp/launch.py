@@ -36,13 +36,19 @@ def main(argv: list[str] | None = None) -> None:
 
         cli_main()
         return
-    from deskapp.app import DeskApp
+    build_app(opts).run()
+
+
+def build_app(opts: argparse.Namespace):
+    """The app for these options, its language chosen before its modules load."""
     from deskapp.config import load_settings
     from deskapp.i18n import set_lang
 
     settings = load_settings(db=opts.db, lang=opts.lang)
-    set_lang(settings.lang)
-    DeskApp(settings, sign_in_as=opts.as_).run()
+    set_lang(settings.lang)  # before the app's modules load: key labels are read then
+    from deskapp.app import DeskApp
+
+    return DeskApp(settings, sign_in_as=opts.as_)
 
 
 if __name__ == "__main__":

@@ -59,23 +59,23 @@ def status_text(row, now) -> str:
 
 
 def compact_remaining(delta) -> str:
-    """At most 7 cells for a list column: 04:12, 3时, 超04:12, 超5时, 超2天."""
+    """At most 7 cells for a list column: 04:12, 3时, 超04:12, 超5时, 超2天 (en: 3h, -04:12, -2d)."""
     seconds = int(delta.total_seconds())
     late = seconds < 0
     seconds = abs(seconds)
     if seconds < 3600:
         body = f"{seconds // 60:02d}:{seconds % 60:02d}"
     elif seconds < 86400:
-        body = f"{seconds // 3600}时"
+        body = t("unit.hours", n=seconds // 3600)
     else:
-        body = f"{seconds // 86400}天"
-    return ("超" if late else "") + body
+        body = t("unit.days", n=seconds // 86400)
+    return (t("unit.late") if late else "") + body
 
 
 COLUMNS = [
     Column("col.at", 11, lambda r, s, n: s.local_time(r.at)),
-    Column("col.channel", 4, lambda r, s, n: label("channel", r.channel), min_total=100),
-    Column("col.category", 4, lambda r, s, n: label("category", r.category)),
+    Column("col.channel", 4, lambda r, s, n: label("channel_short", r.channel), min_total=100),
+    Column("col.category", 4, lambda r, s, n: label("category_short", r.category)),
     Column("col.status", 14, lambda r, s, n: status_text(r, n)),
     Column("col.unit", 13, lambda r, s, n: r.unit_code),
     Column("col.caller", 6, lambda r, s, n: r.caller_name),

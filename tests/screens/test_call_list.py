@@ -47,3 +47,12 @@ async def test_a_repair_call_counts_down_on_the_shared_clock(staffed_db):
         line = calls.render_line(1).text  # the repair call is the second newest
         assert "待派工 03:00" in line
         app.now = FROZEN
+
+
+def test_compact_remaining_in_english():
+    from deskapp.i18n import set_lang
+
+    set_lang("en")
+    assert compact_remaining(timedelta(hours=-5)) == "-5h"
+    assert compact_remaining(timedelta(days=2)) == "2d"
+    assert compact_remaining(timedelta(minutes=-3)) == "-03:00"
