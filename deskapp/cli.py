@@ -31,15 +31,12 @@ def _settings(db: str | None, lang: str | None):
 
 
 def _open_desk(db: str | None, lang: str | None):
-    from deskapp.errors import DeskError
     from deskapp.services.desk import Desk
 
     settings = _settings(db, lang)
     try:
         return Desk.open(settings)
-    except DeskError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # a policy file error, a foreign database: say so plainly
+    except Exception as exc:  # a policy file error, a foreign database: say so plainly, no traceback
         _fail(str(exc))
 
 

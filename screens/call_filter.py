@@ -8,12 +8,12 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from deskapp.core.codes import CATEGORIES, CHANNELS
 from deskapp.core.text import parse_date
 from deskapp.errors import DeskError, InputError
 from deskapp.i18n import label, t
 from deskapp.widgets.choice_bar import ChoiceBar
 from deskapp.widgets.form_input import FormInput, after_pending_keys
-from screens.call_form import CATEGORIES, CHANNELS
 
 
 class CallFilterScreen(ModalScreen):

@@ -15,14 +15,13 @@ from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from deskapp.core.codes import CATEGORIES, CHANNELS
 from deskapp.errors import DeskError
 from deskapp.i18n import label, t
 from deskapp.widgets.choice_bar import ChoiceBar
 from deskapp.widgets.form_input import FormInput, after_pending_keys
 from deskapp.widgets.safe_text import literal
 
-CHANNELS = ("phone", "visit", "letter", "other")
-CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")
 FIELD_ORDER = ("phone", "unit", "caller_name", "channel", "category", "content", "reply")
 
 

@@ -142,8 +142,7 @@ class CallLogScreen(Screen):
     def apply_filter(self, call_filter) -> None:
         self.call_filter = call_filter
         self._show_filter()
-        self.query_one(CallList).source = CallSource(self.app.desk, call_filter)
-        self.query_one(CallList).reload(keep_cursor=False)
+        self.query_one(CallList).bind_source(CallSource(self.app.desk, call_filter))
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:

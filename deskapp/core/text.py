@@ -15,7 +15,7 @@ from deskapp.errors import InputError
 from deskapp.i18n import t
 
 # C0 controls except tab and newline, DEL, and C1 controls (ESC [ ... arrives as \x1b).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _PHONE_OK = re.compile(r"^\+?[0-9][0-9 \-]*$")
 _UNIT_DASHED = re.compile(r"^(\d{1,3})\s*[-－/]\s*(\d{1,2})\s*[-－/]\s*(\d{1,5})$")
 _UNIT_FULL = re.compile(r"^(\d+)\s*(?:栋|幢|号楼)\s*(\d+)\s*单元\s*(\d+)\s*(?:室|号)?$")
@@ -27,7 +27,7 @@ def clean_text(value: str | None, field: str, *, limit: int, required: bool = Fa
     name = t(f"field.{field}")
     if required and not text:
         raise InputError("err.required", field=name)
-    if _CONTROL.search(text) or (not multiline and ("\n" in text or "\t" in text)):
+    if CONTROL_CHARS.search(text) or (not multiline and ("\n" in text or "\t" in text)):
         raise InputError("err.control_chars", field=name)
     if len(text) > limit:
         raise InputError("err.too_long", field=name, length=len(text), limit=limit)
@@ -39,7 +39,7 @@ def normalize_phone(value: str | None) -> str:
     raw = unicodedata.normalize("NFKC", (value or "")).strip()
     if not raw:
         return ""
-    if _CONTROL.search(raw):
+    if CONTROL_CHARS.search(raw):
         raise InputError("err.control_chars", field=t("field.phone"))
     if not _PHONE_OK.match(raw):
         raise InputError("err.phone_letters", value=raw[:30])

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from deskapp.core.codes import AWAITING, CATEGORIES, CHANNELS
 from deskapp.core.text import clean_text, find_phrases, normalize_phone, normalize_unit, split_unit
 from deskapp.errors import InputError
 from deskapp.i18n import t
@@ -22,9 +23,6 @@ from deskapp.services.roles import Actor
 from deskapp.storage.engine import read_session, write_session
 from deskapp.storage.models import Call, Resident, Unit
 
-CHANNELS = ("phone", "visit", "letter", "other")
-CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")
-AWAITING = {"repair": "awaiting_slip", "complaint": "awaiting_complaint"}
 # A call may be logged a little after it happened, never in the future
 # (a minute's grace for terminals whose clocks disagree).
 _FUTURE_GRACE = timedelta(minutes=1)

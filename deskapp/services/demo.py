@@ -36,6 +36,7 @@ from typing import Callable, Iterator
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from deskapp.core.codes import CATEGORIES, CHANNELS
 from deskapp.core.deadlines import complaint_deadlines
 from deskapp.core.severity import ComplaintFacts, Severity, classify
 from deskapp.core.text import find_phrases
@@ -152,9 +153,7 @@ _GUARDS = ("小刘", "小王", "老陈", "小张", "老李")
 _HOURS = (0.3, 0.2, 0.15, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 6.0, 6.0, 5.5,
           3.5, 3.5, 5.0, 5.5, 5.0, 4.5, 4.0, 3.5, 2.5, 1.6, 1.0, 0.6)
 
-_CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")
 _CATEGORY_W = tuple(accumulate((38, 27, 7, 5, 4, 19)))
-_CHANNELS = ("phone", "visit", "letter", "other")
 _CHANNEL_W = {
     "enquiry": tuple(accumulate((72, 20, 0.5, 7.5))),
     "repair": tuple(accumulate((75, 17, 0.5, 7.5))),
@@ -714,9 +713,9 @@ class _Filler:
     def make_call(self, at: datetime) -> None:
         r = self.rng
         cid = self.next_id("call")
-        category = _CATEGORIES[bisect_right(_CATEGORY_W, r.random() * _CATEGORY_W[-1])]
+        category = CATEGORIES[bisect_right(_CATEGORY_W, r.random() * _CATEGORY_W[-1])]
         cw = _CHANNEL_W[category]
-        channel = _CHANNELS[min(3, bisect_right(cw, r.random() * cw[-1]))]
+        channel = CHANNELS[min(3, bisect_right(cw, r.random() * cw[-1]))]
         x = r.random()
         resident_id = None
         if x < 0.88:

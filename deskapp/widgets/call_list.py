@@ -22,6 +22,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from deskapp.core.codes import is_awaiting
 from deskapp.core.countdown import SlaLevel, sla_level
 from deskapp.i18n import label, t
 from deskapp.widgets.safe_text import printable
@@ -53,7 +54,7 @@ def status_text(row, now) -> str:
     if row.status == "done":
         return ""
     text = label("call_status_short", row.status)
-    if row.due_by is not None and now is not None and row.status.startswith("awaiting"):
+    if row.due_by is not None and now is not None and is_awaiting(row.status):
         text += " " + compact_remaining(row.due_by - now)
     return text
 
@@ -246,7 +247,7 @@ class CallList(ScrollView, can_focus=True):
         for column, cells in visible_columns(width):
             text = printable(column.value(row, self.source, now))
             cell_style = style
-            if column.key == "col.status" and row.due_by is not None and row.status.startswith("awaiting") and now:
+            if column.key == "col.status" and row.due_by is not None and is_awaiting(row.status) and now:
                 cell_style = style + _LEVEL_STYLE.get(sla_level(row.due_by, now, total=row.due_by - row.at), Style())
             segments.append(Segment(set_cell_size(text, cells), cell_style))
             segments.append(Segment(" ", style))
@@ -260,7 +261,7 @@ class CallList(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         for index in range(top, top + self.size.height):
             row = self._rows.get(index)
-            if row is not None and row.status.startswith("awaiting"):
+            if row is not None and is_awaiting(row.status):
                 self.refresh()
                 return
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from deskapp.core.text import CONTROL_CHARS
 
 
 def printable(value: str, *, one_line: bool = True) -> str:
     """Control characters become visible (␛ for ESC) so the terminal never obeys them."""
-    value = _CONTROL.sub(lambda m: "␛" if m.group() == "\x1b" else "\ufffd", value or "")
+    value = CONTROL_CHARS.sub(lambda m: "␛" if m.group() == "\x1b" else "\ufffd", value or "")
     return value.replace("\n", " ").replace("\t", " ") if one_line else value
 
 
