@@ -1,0 +1,85 @@
+"""What went wrong, in words a person at the desk can act on.
+
+Every interface (a screen's worker, the CLI's top-level handler) turns an
+exception into a message here, so a locked, read-only, full or damaged
+database reads the same everywhere and never as a traceback. Refusals of
+input (DeskError) already speak the user's language and pass through.
+
+Faults are recognised by the driver's error code, not by searching the
+message text: SQLite's extended code name (SQLITE_BUSY, SQLITE_READONLY...)
+is on the sqlite3 exception since Python 3.11; PostgreSQL's SQLSTATE class
+is on the psycopg exception.
+"""
+
+from __future__ import annotations
+
+from deskapp.errors import DeskError
+from deskapp.i18n import t
+
+# SQLite result code (the primary name, before any "_" suffix) -> catalogue key
+_SQLITE = {
+    "SQLITE_BUSY": "fault.busy",
+    "SQLITE_LOCKED": "fault.busy",
+    "SQLITE_READONLY": "fault.read_only",
+    "SQLITE_FULL": "fault.disk_full",
+    "SQLITE_CORRUPT": "fault.malformed",
+    "SQLITE_NOTADB": "fault.malformed",
+    "SQLITE_CANTOPEN": "fault.cannot_open",
+    "SQLITE_IOERR": "fault.io",
+    "SQLITE_PERM": "fault.read_only",
+}
+# PostgreSQL SQLSTATE class (first two characters) -> catalogue key
+_SQLSTATE = {
+    "08": "fault.unreachable",  # connection exception
+    "53": "fault.disk_full",  # insufficient resources
+    "55": "fault.busy",  # lock not available
+    "40": "fault.busy",  # serialization failure / deadlock: retry
+    "25": "fault.read_only",  # read-only transaction (a standby)
+    "XX": "fault.malformed",
+}
+
+
+def fault_key(exc: BaseException) -> str | None:
+    """The catalogue key of a database fault, or None if `exc` is not one."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        name = getattr(exc, "sqlite_errorname", None)
+        if isinstance(name, str):
+            primary = "_".join(name.split("_")[:2])
+            if name.startswith("SQLITE_READONLY") or name.startswith("SQLITE_IOERR_READONLY"):
+                return "fault.read_only"
+            return _SQLITE.get(primary, "fault.database")
+        state = getattr(exc, "sqlstate", None)
+        if isinstance(state, str) and len(state) == 5:
+            return _SQLSTATE.get(state[:2], "fault.database")
+        if type(exc).__module__.startswith("sqlite3") or type(exc).__name__ == "OperationalError":
+            return "fault.database"
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return None
+
+
+def describe_fault(exc: BaseException, where: str = "") -> str:
+    """One line for a person: a refusal as it was phrased, a database fault with
+    the file (or server) and what to do, anything else as a program error."""
+    if isinstance(exc, DeskError):
+        return str(exc)
+    key = fault_key(exc)
+    if key is None:
+        return t("fault.bug", what=type(exc).__name__)
+    return t(key, where=where or "?", what=_short_reason(exc))
+
+
+def _short_reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    name = getattr(orig, "sqlite_errorname", None) or getattr(orig, "sqlstate", None)
+    return str(name or type(orig).__name__)
+
+
+def database_where(desk_or_engine) -> str:
+    """The database a message names: the SQLite file's path, or the server without its password."""
+    engine = getattr(desk_or_engine, "engine", desk_or_engine)
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
