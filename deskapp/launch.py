@@ -4,6 +4,11 @@ Every receptionist pays for the start-up path at every start, so with no
 subcommand the app starts without importing Typer (~70 ms). The options are
 the same three that the Typer callback `deskapp.cli.run` declares and
 documents (`deskapp --help` goes to Typer).
+
+The app takes no words, only these options, so anything else on the line (a
+command, a command group, a typo) goes to Typer. That is why no list of
+command names is kept here: a new command needs no edit in this file
+(tests/test_launch.py checks every command Typer registers against this rule).
 """
 
 from __future__ import annotations
@@ -11,19 +16,30 @@ from __future__ import annotations
 import argparse
 import sys
 
-COMMANDS = ("staff", "demo", "doctor")
+# The options of the Typer callback `deskapp.cli.run`, each taking one value
+# (compared with the callback in tests/test_launch.py).
+APP_OPTIONS = {"--db": "db", "--lang": "lang", "--as": "as_"}
+
+
+class _NotTheApp(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # Typer reports the mistake, in its own words
+        raise _NotTheApp(message)
 
 
 def _app_options(argv: list[str]) -> argparse.Namespace | None:
-    if any(a in ("--help", "-h") or a in COMMANDS for a in argv):
+    """The app's options, or None when the line is for Typer (help, a command, a mistake)."""
+    if any(a in ("--help", "-h") for a in argv):
         return None
-    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
-    parser.add_argument("--db")
-    parser.add_argument("--lang")
-    parser.add_argument("--as", dest="as_")
+    parser = _Parser(add_help=False, allow_abbrev=False)
+    for option, dest in APP_OPTIONS.items():
+        parser.add_argument(option, dest=dest)
     try:
         opts, rest = parser.parse_known_args(argv)
-    except SystemExit:
+    except _NotTheApp:
         return None
     return None if rest else opts
 

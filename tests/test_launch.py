@@ -5,7 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from deskapp.launch import _app_options
+import pytest
+
+from deskapp.launch import APP_OPTIONS, _app_options
+
+
+def typer_command_line():
+    """The real Typer app as click sees it: its commands and groups, and the callback's options."""
+    import typer.main
+
+    from deskapp import cli
+
+    return typer.main.get_command(cli.app)
 
 
 def test_app_options_and_subcommands_are_told_apart():
@@ -28,3 +39,37 @@ def test_english_reaches_the_key_labels_and_typer_is_not_loaded(tmp_path):
                               env={"DESKAPP_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin:/bin"})
     assert env_code.returncode == 0, env_code.stderr
     assert env_code.stdout.split() == ["Calls", "Help", "False", "False"]
+
+
+def test_the_app_options_are_the_typer_callbacks_options():
+    group = typer_command_line()
+    options = {opt: param.name for param in group.params for opt in param.opts}
+    # launch's dest names are the callback's parameter names (as_ for --as)
+    assert options == APP_OPTIONS
+    assert all(param.nargs == 1 and not getattr(param, "is_flag", False) for param in group.params)
+
+
+def test_every_command_and_group_typer_registers_goes_to_typer():
+    commands = typer_command_line().commands
+    assert {"staff", "demo", "doctor"} <= set(commands)  # the check below is only as good as this list
+    for name, command in commands.items():
+        lines = [[name], ["--db", "/tmp/x.sqlite", name], [name, "--db", "/tmp/x.sqlite"], ["--lang", "en", name]]
+        lines += [[name, sub] for sub in getattr(command, "commands", {})]  # a group's own commands
+        for argv in lines:
+            assert _app_options(argv) is None, f"{argv} would start the app instead of running {name!r}"
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--as", "doctor"], {"as_": "doctor"}),  # a command's name as an option's value is the value, as in Typer
+    (["--db=demo"], {"db": "demo"}),
+])
+def test_a_command_name_given_as_an_option_value_is_a_value(argv, expected):
+    opts = _app_options(argv)
+    assert opts is not None
+    assert {k: v for k, v in vars(opts).items() if v is not None} == expected
+
+
+def test_a_mistake_goes_to_typer_without_a_usage_line_of_our_own(capsys):
+    for argv in (["--db"], ["--lang"], ["--as"], ["--dbx", "1"]):
+        assert _app_options(argv) is None, argv
+    assert capsys.readouterr() == ("", "")
