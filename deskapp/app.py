@@ -1,11 +1,15 @@
-"""The Textual app shell: header, the five work screens, sign-in, one clock.
+"""The Textual app shell: header, the work screens, sign-in, one clock.
 
-Start-up order matters (design.md, "Start-up"): the shell paints first with
-only Textual imported; storage, migrations and policy load in a thread worker
-after the first refresh, then the sign-in (or first-run) screen appears.
+Start-up order matters (design.md, "Start-up"): the shell paints the sign-in
+form first with only Textual imported, so the name and PIN can be typed at
+once; storage, migrations and policy load in a thread worker after the first
+refresh, and the PIN is checked when both are ready.
 
-Work screens are Textual modes, one key each (F2-F6) and in the command
-palette. One 1 Hz tick sets `App.now`; widgets watch it, no timer per widget.
+Work screens are Textual modes built from the screen registry
+(deskapp.registry): their F-keys, the help screen and the command palette read
+the same list. One 1 Hz tick sets `App.now`; widgets watch it, no timer per
+widget. Another terminal's commit bumps `App.data_version` (the change signal
+is read in a worker, never on the event loop); every work screen watches it.
 
 Key labels are read from the catalogue when a module's classes are defined,
 so the language is chosen once per process before this module and the
@@ -17,41 +21,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 
 from deskapp.config import Settings
 from deskapp.core.countdown import MonotonicClock
 from deskapp.i18n import set_lang, t
+from deskapp.registry import HOME, SCREENS
 
 if TYPE_CHECKING:
     from deskapp.services.desk import Desk
     from deskapp.services.roles import Actor
 
-# mode name -> (function key, catalogue key of its title)
-WORK_SCREENS = {
-    "calls": ("f2", "screen.calls"),
-    "complaints": ("f3", "screen.complaints"),
-    "slips": ("f4", "screen.slips"),
-    "visits": ("f5", "screen.visits"),
-    "handover": ("f6", "screen.handover"),
-}
 
-
-def _make_mode(name: str):
-    def factory():
-        if name == "calls":
-            from screens.call_log import CallLogScreen
-
-            return CallLogScreen()
-        from screens.placeholder import PlaceholderScreen
-
-        return PlaceholderScreen(name)
-
-    return factory
+# Binding ids a site's config.toml may still use -> their current id.
+RENAMED_BINDINGS = {"new_call": "new_record"}
 
 
 class DeskApp(App):
@@ -60,18 +45,19 @@ class DeskApp(App):
     TITLE = "deskapp"
     CSS = """
     Screen { background: $surface; }
-    #loading { width: 100%; height: 100%; content-align: center middle; }
     """
-    MODES = {name: _make_mode(name) for name in WORK_SCREENS}
+    MODES = {entry.name: entry.factory() for entry in SCREENS}
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
-        *[Binding(key, f"go('{name}')", t(f"key.{name}"), id=f"go_{name}") for name, (key, _) in WORK_SCREENS.items()],
+        *[Binding(e.key, f"go('{e.name}')", t(e.key_label), id=f"go_{e.name}") for e in SCREENS],
         Binding("ctrl+l", "switch_user", t("key.switch_user"), id="switch_user", show=False),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]
 
     now: reactive[datetime | None] = reactive(None, init=False)
     actor: reactive["Actor | None"] = reactive(None, init=False)
+    # Bumped when anyone (this terminal or another) commits; work screens re-read.
+    data_version: reactive[int] = reactive(0, init=False)
 
     def __init__(self, settings: Settings, *, sign_in_as: str | None = None, clock: MonotonicClock | None = None,
                  tick_seconds: float = 1.0):
@@ -82,51 +68,72 @@ class DeskApp(App):
         self.clock = clock or MonotonicClock()
         self.tick_seconds = tick_seconds
         self.desk: Desk | None = None
+        self.desk_fault: str | None = None
         self._signal = None
+        self._signal_busy = False
         self.title = settings.site_name
 
     def get_default_screen(self):
-        from screens.loading import LoadingScreen
+        from screens.sign_in import SignInScreen
 
-        return LoadingScreen()
+        return SignInScreen(self.sign_in_as)
 
     def on_mount(self) -> None:
         if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)  # rebinding by binding id, from config.toml [keys]
+            # Rebinding by binding id, from config.toml [keys]; ids renamed since keep working.
+            self.set_keymap({RENAMED_BINDINGS.get(k, k): v for k, v in self.settings.keymap.items()})
         self.now = self.clock.now()
         self.set_interval(self.tick_seconds, self._tick)
         # Storage imports (~0.5 s of CPU) start only once the first frame is out:
         # a worker thread importing them earlier holds the GIL against the paint.
         self.call_after_refresh(self._open_desk)
 
+    # ---- the clock and the change signal ---------------------------------
+
     def _tick(self) -> None:
         self.now = self.clock.now()
-        if self._signal is not None:
-            try:
-                changed = self._signal.changed()
-            except Exception:
-                changed = False
-            if changed:
-                # Every screen on the stack: the call log under an open form re-reads too.
-                for screen in self.screen_stack:
-                    screen.post_message(DataChanged())
+        self._check_signal()
 
-    @work(thread=True, exclusive=True, group="open")
+    def _check_signal(self) -> None:
+        """Did anyone commit? Asked in a worker (a slow or remote database must not
+        freeze the keys), and never twice at once: the next check waits for the last."""
+        if self._signal is None or self._signal_busy:
+            return
+        from deskapp.widgets.service_call import call_service
+
+        self._signal_busy = True
+        signal = self._signal
+
+        def done(changed: bool) -> None:
+            self._signal_busy = False
+            if changed:
+                self.data_version += 1
+
+        def failed(_message: str) -> None:
+            # The lists say what is wrong when they fail to read; the signal just tries again.
+            self._signal_busy = False
+
+        call_service(self, signal.changed, done=done, failed=failed, group="signal", exclusive=False)
+
+    def note_change(self) -> None:
+        """This terminal committed: re-read now rather than at the next tick."""
+        self.data_version += 1
+
+    # ---- opening the desk ---------------------------------------------------
+
     def _open_desk(self) -> None:
+        from deskapp.widgets.service_call import call_service
+
+        call_service(self, self._open_desk_work, done=self._desk_ready, failed=self._fatal, group="open")
+
+    def _open_desk_work(self):
         from deskapp.services.desk import Desk
+        from deskapp.services.staff import list_staff
         from deskapp.storage.engine import ChangeSignal
 
-        try:
-            desk = Desk.open(self.settings)
-            from deskapp.services.staff import staff_count
-
-            first_run = staff_count(desk) == 0
-        except Exception as exc:  # shown, never a traceback on screen
-            self.call_from_thread(self._fatal, str(exc))
-            return
-        self.desk = desk
-        self._signal = ChangeSignal(desk.engine)
-        self.call_from_thread(self._desk_ready, first_run)
+        desk = Desk.open(self.settings)
+        staff = list_staff(desk)
+        return desk, ChangeSignal(desk.engine), staff
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -134,26 +141,38 @@ class DeskApp(App):
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def _fatal(self, message: str) -> None:
+        self.desk_fault = message
         self.notify(t("app.error", message=message), severity="error", timeout=30)
+        from screens.sign_in import SignInScreen
 
-    def _desk_ready(self, first_run: bool) -> None:
-        schema = self.desk.schema if self.desk else None
+        if isinstance(self.screen, SignInScreen):
+            self.screen.desk_failed(message)
+
+    def _desk_ready(self, opened) -> None:
+        desk, signal, staff = opened
+        self.desk = desk
+        self._signal = signal
+        schema = desk.schema
         if schema and schema.backup:
             self.notify(t("app.upgraded", rev=schema.after, backup=schema.backup), timeout=10)
-        if first_run:
+        from screens.sign_in import SignInScreen
+
+        if not staff:
             from screens.first_run import FirstRunScreen
 
-            self.push_screen(FirstRunScreen())
-        else:
-            from screens.sign_in import SignInScreen
+            self.switch_screen(FirstRunScreen())
+        elif isinstance(self.screen, SignInScreen):
+            self.screen.staff_ready(staff)
 
-            self.push_screen(SignInScreen(self.sign_in_as))
+    # ---- who is at the keyboard -----------------------------------------------
 
     def signed_in(self, actor: "Actor") -> None:
-        """Called by the sign-in screens: drop them and open the call log."""
+        """Called by the sign-in screens: drop them and open the home screen."""
         self.actor = actor
-        self.pop_screen()
-        self.switch_mode("calls")
+        if self.current_mode in self.MODES:  # switching user over a work screen
+            self.pop_screen()
+        else:  # the first sign-in, from the start-up mode
+            self.switch_mode(HOME)
 
     def action_go(self, mode: str) -> None:
         if self.actor is None:
@@ -167,18 +186,25 @@ class DeskApp(App):
         if self.actor is not None and self.desk is not None and not isinstance(self.screen, SignInScreen):
             self.push_screen(SignInScreen(None, can_cancel=True))
 
+    # ---- help and the palette ---------------------------------------------------
+
     def action_help(self) -> None:
         from screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        """Screens and the actions of the screen in view, found by their names in
+        the current language (登记, 投诉, 派工 ...), with the key that does it."""
         yield from super().get_system_commands(screen)
         if self.actor is not None:
-            for name, (key, title) in WORK_SCREENS.items():
-                yield SystemCommand(f"{t(title)} ({key.upper()})", t(title), lambda n=name: self.switch_mode(n))
+            for e in SCREENS:
+                words = " ".join(t(w) for w in e.palette)
+                yield SystemCommand(f"{t(e.title)} ({e.key.upper()})", words or t(e.title),
+                                    lambda n=e.name: self.switch_mode(n))
+            from screens.help import screen_actions
+
+            for key, description, run in screen_actions(screen):
+                yield SystemCommand(f"{description} ({key})", description, run)
         yield SystemCommand(t("screen.help"), t("screen.help"), self.action_help)
-
-
-class DataChanged(Message):
-    """Another terminal committed: visible lists re-read."""

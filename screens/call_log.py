@@ -3,6 +3,9 @@
 Opens on today (newest first), scrolls back through all history reading only
 the rows in view, filters by date range, category and channel, and searches
 phone, name, unit or any substring of the content. Ctrl+N logs a new call.
+
+Declarations on the kit: the columns and the row source below, a
+RegisterList, and the WorkScreen base (header, footer, Ctrl+N, fresh data).
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from deskapp.core.codes import is_awaiting
 from deskapp.i18n import label, t
-from deskapp.widgets.call_list import CallList, heading_line
-from deskapp.widgets.desk_footer import DeskFooter
-from deskapp.widgets.desk_header import DeskHeader
+from deskapp.widgets.register_list import Column, RegisterList, countdown_column, heading_line
 from deskapp.widgets.safe_text import literal
+from deskapp.widgets.work_screen import WorkScreen, new_record_binding
 
 
 class CallSource:
@@ -45,14 +47,30 @@ class CallSource:
             return fetch_calls(self.desk, self.filter, limit=PAGE)
         return fetch_window(self.desk, self.filter, start, total, PAGE)
 
-    def local_time(self, instant) -> str:
-        return f"{instant.astimezone(self.desk.tz):%m-%d %H:%M}"
+
+def _status_label(row) -> str:
+    return "" if row.status == "done" else label("call_status_short", row.status)
 
 
-class CallLogScreen(Screen):
+# An awaiting 报修/投诉 call counts down to its slip/complaint deadline (待派工 04:12).
+COLUMNS = [
+    Column("col.at", 11, lambda r, s: s.local(r.at)),
+    Column("col.channel", 4, lambda r, s: label("channel_short", r.channel), min_total=100),
+    Column("col.category", 4, lambda r, s: label("category_short", r.category)),
+    countdown_column("col.status", 14, due=lambda r: r.due_by, since=lambda r: r.at,
+                     running=lambda r: is_awaiting(r.status), label=_status_label),
+    Column("col.unit", 13, lambda r, s: r.unit_code),
+    Column("col.caller", 6, lambda r, s: r.caller_name),
+    Column("col.phone", 11, lambda r, s: r.phone, min_total=100),
+    Column("col.content", 0, lambda r, s: r.content),
+]
+
+
+class CallLogScreen(WorkScreen):
     CSS_PATH = Path(__file__).with_name("call_log.tcss")
+    NEW_RECORD = "key.new_call"
     BINDINGS = [
-        Binding("ctrl+n", "new_call", t("key.new_call"), id="new_call", priority=True),
+        new_record_binding(NEW_RECORD),
         Binding("ctrl+f", "search", t("key.search"), id="search"),
         Binding("ctrl+r", "filter", t("key.filter"), id="filter"),
         Binding("escape", "clear_search", show=False),
@@ -62,25 +80,24 @@ class CallLogScreen(Screen):
         super().__init__(name="calls")
         self.call_filter = None
 
-    def compose(self) -> ComposeResult:
-        yield DeskHeader()
+    def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting", markup=False)
         yield Input(placeholder=f"{t('field.search')}: {t('calls.search_placeholder')}  (Ctrl+F)", id="search")
         yield Static("", id="filter-line", markup=False)
         yield Static("", id="heading", markup=False)
-        yield CallList(id="calls")
+        yield RegisterList(COLUMNS, id="calls")
         yield Static("", id="detail")
-        yield DeskFooter()
 
     def on_mount(self) -> None:
+        super().on_mount()
         from deskapp.services.call_queries import CallFilter
 
         desk = self.app.desk
         self.watch(self.app, "actor", self._greet)
         self.call_filter = CallFilter()
         self._show_filter()
-        self.query_one(CallList).bind_source(CallSource(desk, self.call_filter))
-        self.query_one(CallList).focus()
+        self.query_one(RegisterList).bind_source(CallSource(desk, self.call_filter))
+        self.query_one(RegisterList).focus()
 
     def _greet(self, actor) -> None:
         """The greeting script with the surname of whoever is at the keyboard."""
@@ -91,19 +108,19 @@ class CallLogScreen(Screen):
         )
 
     def on_resize(self) -> None:
-        self.query_one("#heading", Static).update(heading_line(self.query_one(CallList).size.width or self.size.width))
+        self.query_one("#heading", Static).update(heading_line(COLUMNS, self.query_one(RegisterList).size.width or self.size.width))
 
     # ---- list and detail ------------------------------------------------
 
-    @on(CallList.Counted)
-    def _counted(self, event: CallList.Counted) -> None:
+    @on(RegisterList.Counted)
+    def _counted(self, event: RegisterList.Counted) -> None:
         self._show_filter(event.total)
-        self.query_one("#heading", Static).update(heading_line(self.query_one(CallList).size.width))
+        self.query_one("#heading", Static).update(heading_line(COLUMNS, self.query_one(RegisterList).size.width))
         if event.total == 0:
             self.query_one("#detail", Static).update(t("calls.empty"))
 
-    @on(CallList.Highlighted)
-    def _highlighted(self, event: CallList.Highlighted) -> None:
+    @on(RegisterList.Highlighted)
+    def _highlighted(self, event: RegisterList.Highlighted) -> None:
         row = event.row
         desk = self.app.desk
         head = Text.assemble(
@@ -118,9 +135,6 @@ class CallLogScreen(Screen):
         if row.flagged:
             parts += [Text("\n"), Text(t("calls.flagged", phrases=row.flagged), style="bold red")]
         self.query_one("#detail", Static).update(Text.assemble(*parts))
-
-    def on_data_changed(self, _message) -> None:
-        self.query_one(CallList).reload()
 
     # ---- search and filters ---------------------------------------------
 
@@ -142,12 +156,12 @@ class CallLogScreen(Screen):
     def apply_filter(self, call_filter) -> None:
         self.call_filter = call_filter
         self._show_filter()
-        self.query_one(CallList).bind_source(CallSource(self.app.desk, call_filter))
+        self.query_one(RegisterList).bind_source(CallSource(self.app.desk, call_filter))
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
         self.apply_filter(replace(self.call_filter, search=event.value.strip()))
-        self.query_one(CallList).focus()
+        self.query_one(RegisterList).focus()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -157,7 +171,7 @@ class CallLogScreen(Screen):
         if search.value or self.call_filter.search:
             search.value = ""
             self.apply_filter(replace(self.call_filter, search=""))
-        self.query_one(CallList).focus()
+        self.query_one(RegisterList).focus()
 
     def action_filter(self) -> None:
         from screens.call_filter import CallFilterScreen
@@ -170,7 +184,7 @@ class CallLogScreen(Screen):
 
     # ---- logging a call -------------------------------------------------
 
-    def action_new_call(self) -> None:
+    def new_record(self) -> None:
         from screens.call_form import CallFormScreen
 
         self.app.push_screen(CallFormScreen(), self._logged)
@@ -185,5 +199,5 @@ class CallLogScreen(Screen):
                           key=key, screen=screen), timeout=8)
         if logged.flagged:
             self.notify(t("calls.flagged", phrases="、".join(logged.flagged)), severity="warning", timeout=8)
-        calls = self.query_one(CallList)
+        calls = self.query_one(RegisterList)
         calls.reload(keep_cursor=False)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Static
 
 from deskapp.i18n import t
-from deskapp.widgets.desk_footer import DeskFooter
-from deskapp.widgets.desk_header import DeskHeader
+from deskapp.widgets.work_screen import WorkScreen
 
 
-class PlaceholderScreen(Screen):
+class PlaceholderScreen(WorkScreen):
     DEFAULT_CSS = """
     PlaceholderScreen #coming { margin: 1 2; }
     """
@@ -20,8 +18,6 @@ class PlaceholderScreen(Screen):
         super().__init__(name=mode)
         self.mode = mode
 
-    def compose(self) -> ComposeResult:
-        yield DeskHeader()
+    def compose_body(self) -> ComposeResult:
         yield Static(f"{t('screen.' + self.mode)}\n\n" + t("screen.coming", what=t("coming." + self.mode)),
                      id="coming", markup=False)
-        yield DeskFooter()

@@ -1,8 +1,13 @@
-"""Who is at the desk: choose yourself and confirm with your PIN."""
+"""Who is at the desk: type your name (or pick it) and your PIN.
+
+This is the first thing painted, before the database is open: the name and
+PIN can be typed at once, and the PIN is checked as soon as the desk is ready
+(the app calls `staff_ready`). Nothing here imports the storage layer.
+"""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -10,7 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from deskapp.errors import DeskError
 from deskapp.i18n import t
 from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
@@ -19,8 +23,10 @@ from deskapp.widgets.desk_header import DeskHeader
 class SignInScreen(Screen):
     DEFAULT_CSS = """
     SignInScreen Vertical { width: 50; height: auto; margin: 1 2; }
-    SignInScreen OptionList { height: auto; max-height: 10; }
+    SignInScreen OptionList { height: auto; max-height: 8; }
+    SignInScreen Input { margin: 0; }
     SignInScreen #signin-error { color: $error; height: auto; }
+    SignInScreen #signin-hint { color: $text-muted; height: auto; }
     """
 
     BINDINGS = [Binding("escape", "cancel", show=False)]
@@ -30,66 +36,131 @@ class SignInScreen(Screen):
         self.preselect = preselect
         self.hint = hint
         self.can_cancel = can_cancel  # switching user: Esc keeps the person signed in
-        self._names: list[str] = []
+        self._staff: list | None = None  # None until the desk is open
+        self._shown: list = []  # the staff matching what is typed, as listed
+        self._waiting_pin: str | None = None  # a PIN submitted before the desk was ready
+        self._checking = False
 
     def compose(self) -> ComposeResult:
         yield DeskHeader()
         with Vertical():
             yield Label(t("login.title"))
+            yield Input(value=self.preselect or "", placeholder=t("login.name"), id="name", max_length=40)
             yield OptionList(id="staff-list")
             yield Input(placeholder=t("login.pin"), password=True, id="pin", max_length=8)
             yield Static(self.hint, id="signin-hint", markup=False)
             yield Static("", id="signin-error", markup=False)
         yield DeskFooter()
 
+    def on_mount(self) -> None:
+        self.query_one("#pin" if self.preselect else "#name", Input).focus()
+        self.query_one("#staff-list", OptionList).display = False
+        if getattr(self.app, "desk", None) is not None:  # shown again later (换人, after the demo)
+            from deskapp.widgets.service_call import call_service
+
+            def load():
+                from deskapp.services.staff import list_staff
+
+                return list_staff(self.app.desk)
+
+            call_service(self, load, done=self.staff_ready, group="staff")
+        elif getattr(self.app, "desk_fault", None):
+            self.desk_failed(self.app.desk_fault)
+
     def action_cancel(self) -> None:
         if self.can_cancel:
             self.app.pop_screen()
 
-    def on_mount(self) -> None:
-        self._load_staff()
+    # ---- the staff list arrives ---------------------------------------------
 
-    @work(thread=True)
-    def _load_staff(self) -> None:
-        from deskapp.services.staff import list_staff
+    def staff_ready(self, staff) -> None:
+        self._staff = list(staff)
+        self._filter(self.query_one("#name", Input).value)
+        if self._waiting_pin is not None:
+            pin, self._waiting_pin = self._waiting_pin, None
+            self._submit_pin(pin)
 
-        staff = list_staff(self.app.desk)
-        self.app.call_from_thread(self._show_staff, staff)
+    def desk_failed(self, message: str) -> None:
+        self.query_one("#signin-error", Static).update(message)
 
-    def _show_staff(self, staff) -> None:
+    @on(Input.Changed, "#name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        self._filter(event.value)
+
+    def _filter(self, typed: str) -> None:
+        if self._staff is None:
+            return
+        typed = typed.strip()
+        self._shown = [s for s in self._staff if typed in s.name] if typed else list(self._staff)
         options = self.query_one("#staff-list", OptionList)
-        self._names = [s.name for s in staff]
-        options.add_options([Option(f"{s.name}  {s.role_label}") for s in staff])
-        if self.preselect in self._names:
-            options.highlighted = self._names.index(self.preselect)
-            self.query_one("#pin", Input).focus()
-        elif self._names:
-            options.highlighted = 0
-            options.focus()
+        options.clear_options()
+        options.add_options([Option(f"{s.name}  {s.role_label}") for s in self._shown])
+        options.display = bool(self._shown)
+        exact = [i for i, s in enumerate(self._shown) if s.name == typed]
+        if self._shown:
+            options.highlighted = exact[0] if exact else 0
+
+    # ---- keys -----------------------------------------------------------------
+
+    def on_key(self, event) -> None:
+        # Up/Down in the name field move through the matching staff, Enter takes it.
+        if self.focused is not None and self.focused.id == "name" and event.key in ("up", "down"):
+            options = self.query_one("#staff-list", OptionList)
+            if self._shown:
+                options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
+                event.stop()
+
+    @on(Input.Submitted, "#name")
+    def _name_submitted(self) -> None:
+        self.query_one("#pin", Input).focus()
 
     @on(OptionList.OptionSelected)
-    def _chosen(self) -> None:
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#name", Input).value = self._shown[event.option_index].name
         self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")
-    def _submit(self, event: Input.Submitted) -> None:
+    def _pin_submitted(self, event: Input.Submitted) -> None:
+        self._submit_pin(event.value)
+
+    def _chosen_name(self) -> str | None:
+        """The name typed if it is a member of staff, else the highlighted match."""
+        typed = self.query_one("#name", Input).value.strip()
+        if any(s.name == typed for s in self._staff or ()):
+            return typed
         index = self.query_one("#staff-list", OptionList).highlighted
-        if index is None or not self._names:
-            return
-        self._check(self._names[index], event.value)
+        if self._shown and index is not None and index < len(self._shown):
+            return self._shown[index].name
+        return typed or None
 
-    @work(thread=True, exclusive=True)
-    def _check(self, name: str, pin: str) -> None:
-        from deskapp.services.staff import sign_in
-
-        try:
-            actor = sign_in(self.app.desk, name=name, pin=pin)
-        except DeskError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+    def _submit_pin(self, pin: str) -> None:
+        if self._checking:
             return
-        self.app.call_from_thread(self.app.signed_in, actor)
+        if self._staff is None:  # typed ahead of the database: checked when it is open
+            self._waiting_pin = pin
+            self.query_one("#signin-hint", Static).update(t("app.loading"))
+            return
+        name = self._chosen_name()
+        if not name:
+            self._failed(t("login.choose"))
+            return
+        self._checking = True
+        from deskapp.widgets.service_call import call_service
+
+        def check():
+            from deskapp.services.staff import sign_in
+
+            return sign_in(self.app.desk, name=name, pin=pin)
+
+        call_service(self, check, done=self._signed_in, failed=self._failed, group="sign-in")
+
+    def _signed_in(self, actor) -> None:
+        self._checking = False
+        self.app.signed_in(actor)
 
     def _failed(self, message: str) -> None:
+        self._checking = False
+        self.query_one("#signin-hint", Static).update(self.hint)
         self.query_one("#signin-error", Static).update(message)
         pin = self.query_one("#pin", Input)
         pin.value = ""

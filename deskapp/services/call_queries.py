@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, literal, or_, select, tuple_
 from sqlalchemy import text as sql_text
 
+from deskapp.core.paging import PAGE_SIZE as PAGE
 from deskapp.core.text import phone_digits_if_phone, unit_code_if_unit
 from deskapp.errors import InputError
 from deskapp.services.desk import Desk
@@ -21,7 +22,6 @@ from deskapp.storage.engine import is_sqlite, read_session
 from deskapp.storage.models import Call, Staff
 from deskapp.storage.types import UTCDateTime
 
-PAGE = 100
 # Above this many FTS hits a search page walks ix_call_at_id newest first and probes
 # the hit list (stops after a page of hits) instead of fetching every hit and sorting
 # it. 1M calls: 15k-38k hits 5-7 ms instead of 66-165 ms; a rare term the other way

@@ -41,21 +41,24 @@ _SQLSTATE = {
 
 def fault_key(exc: BaseException) -> str | None:
     """The catalogue key of a database fault, or None if `exc` is not one."""
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:  # SQLAlchemy's wrapper, then the driver's error
         seen.add(id(exc))
-        name = getattr(exc, "sqlite_errorname", None)
+        chain.append(exc)
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    for err in chain:
+        name = getattr(err, "sqlite_errorname", None)
         if isinstance(name, str):
-            primary = "_".join(name.split("_")[:2])
-            if name.startswith("SQLITE_READONLY") or name.startswith("SQLITE_IOERR_READONLY"):
+            if name.startswith(("SQLITE_READONLY", "SQLITE_IOERR_READONLY")):
                 return "fault.read_only"
-            return _SQLITE.get(primary, "fault.database")
-        state = getattr(exc, "sqlstate", None)
+            return _SQLITE.get("_".join(name.split("_")[:2]), "fault.database")
+        state = getattr(err, "sqlstate", None)
         if isinstance(state, str) and len(state) == 5:
             return _SQLSTATE.get(state[:2], "fault.database")
-        if type(exc).__module__.startswith("sqlite3") or type(exc).__name__ == "OperationalError":
+    for err in chain:
+        module = type(err).__module__
+        if module.startswith(("sqlite3", "sqlalchemy", "psycopg")):
             return "fault.database"
-        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
     return None
 
 

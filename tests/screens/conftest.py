@@ -27,12 +27,37 @@ def db_url(tmp_path, monkeypatch):
     return f"sqlite:///{tmp_path / 'desk.sqlite'}"
 
 
+@pytest.fixture(scope="session")
+def _staffed_template(tmp_path_factory, open_desk_copy):
+    """Built once per run through the services; each test gets its own copy of the file."""
+    import sqlite3
+    from contextlib import closing
+
+    from deskapp.services.staff import list_staff
+
+    root = tmp_path_factory.mktemp("screen-template")
+    desk = open_desk_copy(root / "build.sqlite", "receptionist")  # 王主管 (1234) and 李前台 (5678)
+    try:
+        boss = next(a for a in list_staff(desk) if a.name == "王主管")
+        _three_calls(desk, boss)
+    finally:
+        desk.engine.dispose()
+    template = root / "staffed.sqlite"
+    with closing(sqlite3.connect(root / "build.sqlite")) as src, closing(sqlite3.connect(template)) as dst:
+        src.backup(dst)
+    return template
+
+
 @pytest.fixture
-def staffed_db(db_url):
-    """A desk with a supervisor (王主管, PIN 1234) and three earlier calls."""
-    desk = Desk.open(Settings(database_url=db_url))
-    boss = add_staff(desk, name="王主管", role="supervisor", pin="1234", actor=None, now=FROZEN)
-    add_staff(desk, name="李前台", role="receptionist", pin="5678", actor=boss, now=FROZEN)
+def staffed_db(db_url, _staffed_template):
+    """A desk with a supervisor (王主管, PIN 1234), a receptionist (李前台, 5678) and three earlier calls."""
+    import shutil
+
+    shutil.copyfile(_staffed_template, db_url.removeprefix("sqlite:///"))
+    return db_url
+
+
+def _three_calls(desk, boss) -> None:
     drafts = [
         CallDraft(channel="phone", category="enquiry", caller_name="赵先生", phone="13900001111", unit="1-1-101",
                   content="咨询物业费缴纳方式", reply="可在前台或线上缴纳"),
@@ -44,7 +69,6 @@ def staffed_db(db_url):
     for i, draft in enumerate(drafts):
         at = FROZEN - timedelta(hours=3 - i)
         log_call(desk, boss, CallDraft(**{**draft.__dict__, "at": at}), now=FROZEN)
-    return db_url
 
 
 def make_app(db_url: str, sign_in_as: str | None = "王主管", lang: str = "zh"):
@@ -55,14 +79,31 @@ def make_app(db_url: str, sign_in_as: str | None = "王主管", lang: str = "zh"
     return DeskApp(Settings(database_url=db_url, lang=lang), sign_in_as=sign_in_as, clock=frozen_clock())
 
 
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    """Let workers run until the screen reaches the state a person would wait for."""
+async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "") -> None:
+    """Let workers run until the screen reaches the state a person would wait for.
+
+    On time-out the message says what was awaited (`what`, else the predicate's
+    source line) and where the app stood: its screen and the focused widget.
+    """
     loops = int(timeout / 0.05)
     for _ in range(loops):
-        if predicate():
-            return
+        try:
+            if predicate():
+                return
+        except Exception:  # the widget asked about is not mounted yet
+            pass
         await pilot.pause(0.05)
-    raise AssertionError("the app never reached the expected state")
+    if not what:
+        import inspect
+
+        try:
+            what = inspect.getsource(predicate).strip()
+        except (OSError, TypeError):
+            what = repr(predicate)
+    app = pilot.app
+    focused = getattr(app.focused, "id", None) or type(app.focused).__name__
+    raise AssertionError(f"waited {timeout} s for: {what}; the app is on {type(app.screen).__name__}, "
+                         f"focus on {focused}")
 
 
 async def sign_in(pilot, pin: str = "1234") -> None:
@@ -74,6 +115,6 @@ async def sign_in(pilot, pin: str = "1234") -> None:
                    and app.focused.id == "pin")
     await pilot.press(*pin, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
-    await wait_for(pilot, lambda: app.screen.query_one("CallList").total > 0 or app.screen.query_one("CallList")._generation > 0)
+    await wait_for(pilot, lambda: not app.screen.query_one("RegisterList").is_loading, what="the call log's first page")
     await app.workers.wait_for_complete()
     await pilot.pause()

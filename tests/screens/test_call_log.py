@@ -42,7 +42,7 @@ class TestSignIn:
             assert app.actor is None
             await sign_in(pilot)
             assert app.actor.name == "王主管"
-            assert app.screen.query_one("CallList").total == 3
+            assert app.screen.query_one("RegisterList").total == 3
 
 
 class TestLogACall:
@@ -54,7 +54,7 @@ class TestLogACall:
                              content="卫生间漏水 楼下被淹 [red]x[/red]", reply="马上派工程部上门")
             await pilot.press("enter")  # Enter on the last field saves
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
-            calls = app.screen.query_one("CallList")
+            calls = app.screen.query_one("RegisterList")
             await wait_for(pilot, lambda: calls.total == 4 and calls.current is not None)
             newest = calls.current
             assert newest.content == "卫生间漏水 楼下被淹 [red]x[/red]"
@@ -145,7 +145,7 @@ class TestScreens:
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
             calls_screen = app.screen
-            await wait_for(pilot, lambda: calls_screen.query_one("CallList").total == 1)
+            await wait_for(pilot, lambda: calls_screen.query_one("RegisterList").total == 1)
 
     async def test_english_interface(self, staffed_db):
         app = make_app(staffed_db, lang="en")
@@ -183,7 +183,7 @@ class TestLiveRefresh:
         app = make_app(staffed_db)
         async with app.run_test(size=(100, 30)) as pilot:
             await sign_in(pilot)
-            calls = app.screen.query_one("CallList")
+            calls = app.screen.query_one("RegisterList")
             assert calls.total == 3
             other = Desk.open(Settings(database_url=staffed_db))
             clerk = service_sign_in(other, name="李前台", pin="5678")

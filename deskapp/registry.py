@@ -1,0 +1,53 @@
+"""The work screens, declared once: the app's modes, their F-keys, the help
+screen and the command palette all read this list. Adding a screen is one entry.
+
+Import-free (apart from the catalogue), so the shell can build its bindings
+before the first paint; a screen's module is imported only when the screen is
+first shown, which keeps every screen off the start-up path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    name: str  # the mode name, also the binding id suffix: go_<name>
+    key: str  # its function key
+    title: str  # catalogue key of its title ("screen.calls")
+    key_label: str  # catalogue key of its short key label in the footer ("key.calls")
+    module: str  # where its Screen class lives, imported on first use
+    cls: str
+    args: tuple = ()
+    # catalogue keys of what the palette also finds it by (登记, 投诉, 派工 ...)
+    palette: tuple[str, ...] = field(default=())
+
+    def factory(self) -> Callable[[], object]:
+        def make():
+            screen_class = getattr(importlib.import_module(self.module), self.cls)
+            return screen_class(*self.args)
+
+        return make
+
+
+SCREENS: tuple[ScreenEntry, ...] = (
+    ScreenEntry("calls", "f2", "screen.calls", "key.calls", "screens.call_log", "CallLogScreen",
+                palette=("palette.calls",)),
+    ScreenEntry("complaints", "f3", "screen.complaints", "key.complaints", "screens.placeholder", "PlaceholderScreen",
+                args=("complaints",), palette=("palette.complaints",)),
+    ScreenEntry("slips", "f4", "screen.slips", "key.slips", "screens.placeholder", "PlaceholderScreen",
+                args=("slips",), palette=("palette.slips",)),
+    ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.placeholder", "PlaceholderScreen",
+                args=("visits",), palette=("palette.visits",)),
+    ScreenEntry("handover", "f6", "screen.handover", "key.handover", "screens.placeholder", "PlaceholderScreen",
+                args=("handover",), palette=("palette.handover",)),
+)
+
+HOME = "calls"
+
+
+def entry(name: str) -> ScreenEntry:
+    return next(e for e in SCREENS if e.name == name)
