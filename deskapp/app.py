@@ -9,7 +9,7 @@ Work screens are Textual modes built from the screen registry
 (deskapp.registry): their F-keys, the help screen and the command palette read
 the same list. One 1 Hz tick sets `App.now`; widgets watch it, no timer per
 widget. Another terminal's commit bumps `App.data_version` (the change signal
-is read in a worker, never on the event loop); every work screen watches it.
+is read on its own thread, never on the event loop); every work screen watches it.
 
 Key labels are read from the catalogue when a module's classes are defined,
 so the language is chosen once per process before this module and the
@@ -18,6 +18,7 @@ screens are imported (deskapp.launch does so).
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
@@ -70,7 +71,6 @@ class DeskApp(App):
         self.desk: Desk | None = None
         self.desk_fault: str | None = None
         self._signal = None
-        self._signal_busy = False
         self.title = settings.site_name
 
     def get_default_screen(self):
@@ -92,28 +92,25 @@ class DeskApp(App):
 
     def _tick(self) -> None:
         self.now = self.clock.now()
-        self._check_signal()
 
-    def _check_signal(self) -> None:
-        """Did anyone commit? Asked in a worker (a slow or remote database must not
-        freeze the keys), and never twice at once: the next check waits for the last."""
-        if self._signal is None or self._signal_busy:
-            return
-        from deskapp.widgets.service_call import call_service
+    def _watch_signal(self, signal) -> None:
+        """Did anyone commit? Asked once a tick on one long-lived thread, never on the
+        event loop (a slow or remote database must not freeze the keys) and never
+        twice at once; a thread per check would cost more than the check."""
+        from textual.worker import get_current_worker
 
-        self._signal_busy = True
-        signal = self._signal
-
-        def done(changed: bool) -> None:
-            self._signal_busy = False
-            if changed:
-                self.data_version += 1
-
-        def failed(_message: str) -> None:
-            # The lists say what is wrong when they fail to read; the signal just tries again.
-            self._signal_busy = False
-
-        call_service(self, signal.changed, done=done, failed=failed, group="signal", exclusive=False)
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            for _ in range(10):  # sleep in steps so quitting never waits on this thread
+                if worker.is_cancelled:
+                    return
+                time.sleep(self.tick_seconds / 10)
+            try:
+                changed = signal.changed()
+            except Exception:  # the lists say what is wrong when they fail to read; try again
+                continue
+            if changed and not worker.is_cancelled:
+                self.call_from_thread(self.note_change)
 
     def note_change(self) -> None:
         """This terminal committed: re-read now rather than at the next tick."""
@@ -152,6 +149,8 @@ class DeskApp(App):
         desk, signal, staff = opened
         self.desk = desk
         self._signal = signal
+        self.run_worker(lambda: self._watch_signal(signal), thread=True, exclusive=True, group="signal",
+                        exit_on_error=False)
         schema = desk.schema
         if schema and schema.backup:
             self.notify(t("app.upgraded", rev=schema.after, backup=schema.backup), timeout=10)
