@@ -14,8 +14,13 @@ from datetime import date, datetime
 from deskapp.errors import InputError
 from deskapp.i18n import t
 
-# C0 controls except tab and newline, DEL, and C1 controls (ESC [ ... arrives as \x1b).
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Refused in typed text, shown as a visible mark if ever met on the screen:
+# - C0 controls except tab and newline, DEL, and C1 controls (ESC [ ... arrives as \x1b);
+# - lone surrogates (U+D800-DFFF): no encoder accepts them, SQLite's INSERT would fail;
+# - bidi embedding/override/isolate controls (U+202A-202E, U+2066-2069): they reorder
+#   what is shown around them, so a record could read differently from what is stored.
+# Zero-width joiners (U+200D) are not here: emoji sequences (👨‍👩‍👧) need them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _PHONE_OK = re.compile(r"^\+?[0-9][0-9 \-]*$")
 _UNIT_DASHED = re.compile(r"^(\d{1,3})\s*[-－/]\s*(\d{1,2})\s*[-－/]\s*(\d{1,5})$")
 _UNIT_FULL = re.compile(r"^(\d+)\s*(?:栋|幢|号楼)\s*(\d+)\s*单元\s*(\d+)\s*(?:室|号)?$")
