@@ -117,7 +117,7 @@ def demo(
     from rich.progress import Progress
 
     from deskapp.errors import DeskError
-    from deskapp.services.demo import fill_demo
+    from deskapp.demo import fill_demo
 
     desk = _open_desk(*_ctx_opts(ctx, db, lang))
     try:

@@ -67,7 +67,7 @@ class FirstRunScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def _demo(self) -> None:
-        from deskapp.services.demo import fill_demo
+        from deskapp.demo import fill_demo
         from deskapp.services.desk import utcnow
 
         try:

@@ -31,7 +31,7 @@ from sqlalchemy import event  # noqa: E402
 
 from deskapp.config import Settings  # noqa: E402
 from deskapp.services.call_queries import CallFilter, count_calls, fetch_calls, fetch_window  # noqa: E402
-from deskapp.services.demo import fill_demo  # noqa: E402
+from deskapp.demo import fill_demo  # noqa: E402
 from deskapp.services.desk import Desk  # noqa: E402
 
 # Fixed, so a kept database and a fresh one hold the same records.
@@ -75,9 +75,9 @@ def build(path: Path, calls: int) -> tuple[Desk, float | None]:
     t0 = time.perf_counter()
     summary = fill_demo(desk, calls=calls, now=NOW, progress=progress)
     seconds = time.perf_counter() - t0
-    print(f"  built {path.name}: {summary.calls:,} calls, {summary.complaints:,} complaints, {summary.slips:,} slips, "
-          f"{summary.visits:,} visits in {seconds:.1f} s (FTS {'rebuilt once' if summary.fts_rebuilt else 'by triggers'})"
-          f", {db_mb(path):,.1f} MB", flush=True)
+    print(f"  built {path.name}: {summary.calls:,} calls, {summary.residents:,} residents in {seconds:.1f} s "
+          f"({'benchmark path, FTS rebuilt once' if summary.bulk else 'through log_calls'}), {db_mb(path):,.1f} MB",
+          flush=True)
     return desk, seconds
 
 

@@ -10,6 +10,9 @@ CHANNELS = ("phone", "visit", "letter", "other")  # 电话 / 来访 / 来信 / �
 CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")  # 咨询 报修 投诉 建议 表扬 其他
 # A 报修 call awaits its dispatch slip, a 投诉 call its complaint record.
 AWAITING = {"repair": "awaiting_slip", "complaint": "awaiting_complaint"}
+# Every status a call can reach today (log_call sets them). The slip and complaint
+# services add theirs here when they turn an awaiting call into its record.
+CALL_STATUSES = ("done", *AWAITING.values())
 
 
 def is_awaiting(status: str) -> bool:

@@ -13,9 +13,9 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import app, codes, errors, faults, kit, rules
+from deskapp.i18n import app, codes, errors, faults, kit, reference, rules
 
-PARTS = (codes, errors, faults, rules, kit, app)
+PARTS = (codes, errors, faults, rules, kit, app, reference)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:

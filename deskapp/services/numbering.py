@@ -22,8 +22,8 @@ PREFIX = {
 }
 
 _BUMP = text(
-    "INSERT INTO number_sequence (register_key, year, last) VALUES (:r, :y, 1) "
-    "ON CONFLICT (register_key, year) DO UPDATE SET last = number_sequence.last + 1 "
+    "INSERT INTO number_sequence (register_key, year, last) VALUES (:r, :y, :n) "
+    "ON CONFLICT (register_key, year) DO UPDATE SET last = number_sequence.last + :n "
     "RETURNING last"
 )
 
@@ -33,7 +33,20 @@ def format_number(register: str, year: int, seq: int) -> str:
 
 
 def next_number(session: Session, register: str, year: int) -> tuple[str, int]:
+    seq = _bump(session, register, year, 1)
+    return format_number(register, year, seq), seq
+
+
+def next_numbers(session: Session, register: str, year: int, count: int) -> list[str]:
+    """`count` consecutive numbers in one step, for records written together in one transaction."""
+    if count < 1:
+        return []
+    last = _bump(session, register, year, count)
+    return [format_number(register, year, seq) for seq in range(last - count + 1, last + 1)]
+
+
+def _bump(session: Session, register: str, year: int, count: int) -> int:
+    """Move the counter on by `count` and return where it now stands."""
     if register not in PREFIX:
         raise ValueError(f"unknown register {register!r}")
-    seq = session.execute(_BUMP, {"r": register, "y": year}).scalar_one()
-    return format_number(register, year, seq), seq
+    return session.connection().execute(_BUMP, {"r": register, "y": year, "n": count}).scalar_one()
