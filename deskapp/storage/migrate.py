@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 
 from deskapp.storage.engine import is_sqlite
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"  # the last migration in migrations/versions (a test checks)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

@@ -1,9 +1,15 @@
 """Every register the desk keeps, as SQLModel tables (domain.md section 2).
 
-The whole domain is laid down in the first migration so that later work adds
-behaviour, not schema churn. Coded values (channel, category, severity,
-status...) are stored as short English codes; their Chinese and English
-labels live in the message catalogue (deskapp.i18n).
+The whole domain was laid down in the first migration so that later work adds
+behaviour, not schema churn; 0002 added what the register screens found
+missing. Coded values (channel, category, severity, status...) are stored as
+short English codes; their Chinese and English labels live in the message
+catalogue (deskapp.i18n).
+
+Names: an instant ends in `_at`, a deadline in `_by` (respond_by), a person in
+`_id` (owner_id; who did something: reviewed_by_id). Every foreign key that a
+register looks records up by has an index (tests/storage/test_revision_0002.py
+lists the few that do not, and why).
 
 Only the services write these tables; screens and the CLI read through the
 query functions beside the services.
@@ -15,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Index, MetaData, Numeric, Text, UniqueConstraint
+from sqlalchemy import Index, MetaData, Numeric, Text, text
 from sqlmodel import Field, SQLModel
 
 from deskapp.storage.types import UTCDateTime
@@ -80,15 +86,23 @@ class Unit(SQLModel, table=True):
 
 
 class Resident(SQLModel, table=True):
-    """A customer known from earlier contact: a phone number and the unit it belongs to."""
+    """A customer known to the desk: a phone number (if any) and the unit it belongs to."""
 
     __tablename__ = "resident"
-    __table_args__ = (UniqueConstraint("phone", "unit_id", name="uq_resident_phone_unit"),)
+    __table_args__ = (
+        # One record per phone in a unit. Only for records with a phone: a unit's
+        # owner and tenant from the roster may both have none (schema 0002).
+        Index("uq_resident_phone_unit", "phone", "unit_id", unique=True,
+              sqlite_where=text("phone <> ''"), postgresql_where=text("phone <> ''")),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20, index=True)
     unit_id: Optional[int] = Field(default=None, foreign_key="unit.id", index=True)
     last_seen_at: Optional[datetime] = _at(nullable=True)
+    kind: str = Field(default="", max_length=10)  # owner|tenant; "" while not known (a caller)
+    active: bool = True  # moved out, sold: kept for the history, no longer offered
+    source: str = Field(default="call", max_length=10)  # call|roster|manual: where the record came from
 
 
 # ------------------------------------------------------------ registers ---
@@ -134,7 +148,7 @@ class Complaint(SQLModel, table=True):
     number: str = Field(max_length=24, unique=True)
     received_at: datetime = _at(index=True)
     channel: str = Field(max_length=10)
-    call_id: Optional[int] = Field(default=None, foreign_key="call.id")
+    call_id: Optional[int] = Field(default=None, foreign_key="call.id", index=True)
     customer_name: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20)
     unit_code: str = Field(default="", max_length=40, index=True)
@@ -143,7 +157,7 @@ class Complaint(SQLModel, table=True):
     subject: str = Field(default="", max_length=200)  # person or department complained about
     description: str = _text()
     customer_request: str = _text()
-    owner_id: int = Field(foreign_key="staff.id")
+    owner_id: int = Field(foreign_key="staff.id", index=True)
     # facts the class is decided from (投诉界定)
     loss_yuan: Decimal = Field(default=Decimal(0), sa_type=Numeric(14, 2))
     complainants: int = 1
@@ -156,6 +170,8 @@ class Complaint(SQLModel, table=True):
     severity: str = Field(max_length=12, index=True)  # ordinary|significant|major|critical
     severity_rules: str = Field(default="", max_length=400)
     escalations: int = 0
+    # The class it had before the last raise for mishandling (处理不当升级); None: never raised.
+    raised_from_severity: Optional[str] = Field(default=None, max_length=12)
     # clocks, stored when the complaint is opened or re-classed
     customer_deadline: Optional[datetime] = _at(nullable=True)
     respond_by: Optional[datetime] = _at(nullable=True)
@@ -163,9 +179,17 @@ class Complaint(SQLModel, table=True):
     report_by: Optional[datetime] = _at(nullable=True)
     reply_by: Optional[datetime] = _at(nullable=True)
     complete_by: Optional[datetime] = _at(nullable=True, index=True)
+    # Where complete_by came from: policy (the class's clock), customer (the deadline an
+    # ordinary complaint's customer asked for), agreed (with the customer, 重大/尤其重大);
+    # None while there is no complete_by.
+    complete_by_source: Optional[str] = Field(default=None, max_length=10)
+    # Still unfinished this long after intake: a recorded contact telling the customer
+    # why and when is due by followup_by (policy complaint.followup_days).
+    followup_by: Optional[datetime] = _at(nullable=True, index=True)
+    followed_up_at: Optional[datetime] = _at(nullable=True)
     responded_at: Optional[datetime] = _at(nullable=True)
     forwarded_at: Optional[datetime] = _at(nullable=True)
-    department_id: Optional[int] = Field(default=None, foreign_key="department.id")
+    department_id: Optional[int] = Field(default=None, foreign_key="department.id", index=True)
     reported_at: Optional[datetime] = _at(nullable=True)
     replied_at: Optional[datetime] = _at(nullable=True)
     completed_at: Optional[datetime] = _at(nullable=True)
@@ -180,8 +204,8 @@ class DispatchSlip(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     created_at: datetime = _at(index=True)
-    call_id: Optional[int] = Field(default=None, foreign_key="call.id")
-    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
+    call_id: Optional[int] = Field(default=None, foreign_key="call.id", index=True)
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
     customer_name: str = Field(default="", max_length=40)
     unit_code: str = Field(default="", max_length=40, index=True)
     phone: str = Field(default="", max_length=20)
@@ -193,7 +217,7 @@ class DispatchSlip(SQLModel, table=True):
     fee_yuan: Decimal = Field(default=Decimal(0), sa_type=Numeric(10, 2))
     in_fee_schedule: bool = True
     under_warranty: bool = False
-    department_id: Optional[int] = Field(default=None, foreign_key="department.id")
+    department_id: Optional[int] = Field(default=None, foreign_key="department.id", index=True)
     technician: str = Field(default="", max_length=40)
     work_done: str = _text()
     work_fee_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
@@ -202,11 +226,14 @@ class DispatchSlip(SQLModel, table=True):
     remarks: str = _text()
     customer_signed: bool = False
     signed_at: Optional[datetime] = _at(nullable=True)
-    owner_id: int = Field(foreign_key="staff.id")
+    owner_id: int = Field(foreign_key="staff.id", index=True)
     notify_by: Optional[datetime] = _at(nullable=True)
     notified_at: Optional[datetime] = _at(nullable=True)
     accepted_at: Optional[datetime] = _at(nullable=True)
     assess_by: Optional[datetime] = _at(nullable=True)
+    # When the customer agreed the fee of an item outside the fee schedule: its
+    # on-site clock starts here, not at acceptance.
+    fee_agreed_at: Optional[datetime] = _at(nullable=True)
     on_site_by: Optional[datetime] = _at(nullable=True, index=True)
     arrived_at: Optional[datetime] = _at(nullable=True)
     completed_at: Optional[datetime] = _at(nullable=True)
@@ -223,12 +250,17 @@ class ReturnVisit(SQLModel, table=True):
     __tablename__ = "return_visit"
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
-    kind: str = Field(max_length=12)  # major|complaint|repair|special|activity|other
-    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id")
-    slip_id: Optional[int] = Field(default=None, foreign_key="dispatch_slip.id")
+    kind: str = Field(max_length=12)  # major|complaint|repair|special|activity|other (policy [return_visit])
+    complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
+    slip_id: Optional[int] = Field(default=None, foreign_key="dispatch_slip.id", index=True)
     unit_code: str = Field(default="", max_length=40)
     phone: str = Field(default="", max_length=20)
     due_on: date = Field(index=True)
+    assigned_to_id: Optional[int] = Field(default=None, foreign_key="staff.id", index=True)  # who is to visit
+    # Tries to reach the customer, the successful one included; the next try is planned.
+    attempts: int = 0
+    last_attempt_at: Optional[datetime] = _at(nullable=True)
+    next_attempt_at: Optional[datetime] = _at(nullable=True)
     visited_at: Optional[datetime] = _at(nullable=True)
     visitor_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     quality: str = Field(default="", max_length=200)
@@ -238,7 +270,7 @@ class ReturnVisit(SQLModel, table=True):
     suggestions: str = _text()
     customer_confirmed: bool = False
     supervisor_remark: str = _text()
-    reviewed_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="due", max_length=16, index=True)  # due|done|reviewed|void
 
 
@@ -275,13 +307,13 @@ class Handover(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     from_shift_id: int = Field(foreign_key="shift.id", index=True)
-    to_shift_id: Optional[int] = Field(default=None, foreign_key="shift.id")
+    to_shift_id: Optional[int] = Field(default=None, foreign_key="shift.id", index=True)
     unfinished: str = _text()
-    handed_by: int = Field(foreign_key="staff.id")
+    handed_by_id: int = Field(foreign_key="staff.id")
     handed_at: datetime = _at()
-    received_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    received_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     received_at: Optional[datetime] = _at(nullable=True)
-    reviewed_by: Optional[int] = Field(default=None, foreign_key="staff.id")
+    reviewed_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     reviewed_at: Optional[datetime] = _at(nullable=True)
     review_remark: str = _text()
     status: str = Field(default="handed", max_length=16)  # handed|received|reviewed
@@ -317,15 +349,18 @@ class IncidentReport(SQLModel, table=True):
     remarks: str = _text()
     problems: str = _text()
     major: bool = False
-    report_by: Optional[datetime] = _at(nullable=True)
-    reported_by: int = Field(foreign_key="staff.id")
+    report_by: Optional[datetime] = _at(nullable=True)  # a deadline: reported to the CS manager by then
+    reported_by_id: int = Field(foreign_key="staff.id")  # a person
 
 
 # ------------------------------------------------------------ bookkeeping ---
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what, when: written in the same transaction as the change."""
+    """Who did what, when: written in the same transaction as the change.
+
+    Append-only: database triggers refuse UPDATE and DELETE (schema 0002).
+    """
 
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)

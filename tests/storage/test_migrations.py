@@ -26,6 +26,8 @@ from deskapp.storage.migrate import (
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 FTS_TRIGGERS = {"call_fts_ai", "call_fts_ad", "call_fts_au"}
+AUDIT_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete"}  # append-only (0002)
+TRIGGERS = FTS_TRIGGERS | AUDIT_TRIGGERS
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ class TestFromEmpty:
         tables = set(inspect(engine).get_table_names())
         assert {"call", "staff", "complaint", "dispatch_slip", "audit_event", "number_sequence", "call_fts"} <= tables
         triggers = {r[0] for r in raw(tmp_path / "m.sqlite", "SELECT name FROM sqlite_master WHERE type='trigger'")}
-        assert triggers == FTS_TRIGGERS
+        assert triggers == TRIGGERS
         assert backups(tmp_path) == []
 
     def test_schema_matches_the_models(self, engine):
@@ -107,6 +109,14 @@ class TestFromEmpty:
         assert (check.before, check.after, check.backup) == (HEAD_REVISION, HEAD_REVISION, None)
         assert raw(tmp_path / "m.sqlite", "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before
         assert backups(tmp_path) == []
+
+    def test_head_revision_is_the_last_migration(self):
+        from alembic.script import ScriptDirectory
+
+        scripts = ScriptDirectory(str(MIGRATIONS_DIR))
+        assert scripts.get_heads() == [HEAD_REVISION]
+        revisions = [s.revision for s in scripts.walk_revisions()]
+        assert sorted(revisions) == [f"{i:04d}" for i in range(1, len(revisions) + 1)]  # one line, no gaps
 
     def test_desk_open_on_a_migrated_file_reports_no_upgrade(self, desk):
         assert desk.schema.before == HEAD_REVISION and desk.schema.backup is None
@@ -214,6 +224,27 @@ class TestBackup:
         finally:
             copy_engine.dispose()
 
+    def test_upgrading_a_file_with_data_backs_it_up_beside_it_first(self, engine, tmp_path):
+        path = tmp_path / "m.sqlite"
+        upgrade(engine, "0001")
+        raw(path, "INSERT INTO staff (name, role, pin_hash, pin_salt, active, created_at) "
+                  "VALUES ('王主管', 'supervisor', 'aa', 'bb', 1, '2026-11-24 01:30:00.000000')")
+        raw(path, "INSERT INTO call (number, at, channel, category, caller_name, phone, unit_code, content, reply, "
+                  "owner_id, status, flagged_phrases) VALUES ('来电-2026-000001', '2026-11-24 02:00:00.000000', "
+                  "'phone', 'enquiry', '', '', '', '升级前的来电', '', 1, 'done', '')")
+
+        check = ensure_schema(engine)
+
+        assert (check.before, check.after) == ("0001", HEAD_REVISION)
+        assert backups(tmp_path) == [check.backup]
+        assert check.backup.name.startswith(f"m.sqlite.before-{HEAD_REVISION}-")
+        # The copy was taken before the upgrade: the old revision, with the rows.
+        assert raw(check.backup, "SELECT version_num FROM alembic_version") == [("0001",)]
+        assert raw(check.backup, "SELECT content FROM call") == [("升级前的来电",)]
+        assert raw(check.backup, "PRAGMA integrity_check") == [("ok",)]
+        assert raw(path, "SELECT version_num FROM alembic_version") == [(HEAD_REVISION,)]
+        assert raw(path, "SELECT content FROM call") == [("升级前的来电",)]
+
     def test_backup_does_not_disturb_the_live_database(self, desk, receptionist, db_path):
         backup_sqlite(desk.engine, "test")
         logged = log_call(desk, receptionist, CallDraft(content="备份之后"), now=NOW)
@@ -238,7 +269,7 @@ class TestDowngradeUpgrade:
         upgrade(engine)  # as migrate.upgrade runs it: one connection, one transaction
         assert current_revision(engine) == HEAD_REVISION
         triggers = {r[0] for r in raw(path, "SELECT name FROM sqlite_master WHERE type='trigger'")}
-        assert triggers == FTS_TRIGGERS
+        assert triggers == TRIGGERS
 
         from alembic.autogenerate import compare_metadata
         from alembic.migration import MigrationContext
