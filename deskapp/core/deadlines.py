@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from deskapp.core.policy import ComplaintPolicy, SlipPolicy
+from deskapp.core.policy import ComplaintPolicy, Phrase, RuleViolation, SlipPolicy
 from deskapp.core.severity import Severity
 
 if TYPE_CHECKING:
@@ -31,19 +31,24 @@ __all__ = [
 DEFAULT_TZ_NAME = "Asia/Shanghai"
 
 
-class DeadlineRequired(ValueError):
-    """尤其重大 complaints have no default deadline (一事一议): one must be agreed and entered."""
+class DeadlineRequired(RuleViolation):
+    """尤其重大 complaints have no default deadline (一事一议): one must be agreed and entered.
+
+    A ValueError, and an InputError whose ``str()`` asks for the deadline in the
+    current language.
+    """
 
 
 def require_aware(name: str, value: datetime | None) -> datetime | None:
     """Reject naive datetimes: a naive value is ambiguous between the desk PC's
-    zone and UTC, and a wrong guess shifts every deadline by hours."""
+    zone and UTC, and a wrong guess shifts every deadline by hours. A bug in the
+    calling code, never the user's doing: said in English."""
     if value is None:
         return None
     if not isinstance(value, datetime):
-        raise ValueError(f"{name} 必须是 datetime ({name} must be a datetime): {value!r}")
+        raise ValueError(f"{name} must be a datetime: {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} 必须带时区 ({name} must be timezone-aware): {value!r}")
+        raise ValueError(f"{name} must be timezone-aware: {value!r}")
     return value
 
 
@@ -116,9 +121,10 @@ def complaint_deadlines(
     require_aware("customer_deadline", customer_deadline)
     require_aware("agreed_deadline", agreed_deadline)
     severity = Severity(severity)
-    for name, given in (("customer_deadline", customer_deadline), ("agreed_deadline", agreed_deadline)):
+    for which, given in (("deadline.customer", customer_deadline), ("deadline.agreed", agreed_deadline)):
         if given is not None and given <= received_at:
-            raise ValueError(f"{name} 必须晚于受理时间 ({name} must be after received_at): {given.isoformat()}")
+            raise RuleViolation("deadline.not_after_received", which=Phrase(which),
+                                value=given.isoformat(sep=" ", timespec="minutes"))
     tz = tz or _default_tz()
     # Elapsed-time arithmetic in UTC: adding to an aware local datetime adds wall
     # time, which is an hour off across a DST change in zones that have one.
@@ -152,10 +158,7 @@ def complaint_deadlines(
     elif allow_undetermined:
         complete_by, source = None, None
     else:
-        raise DeadlineRequired(
-            f"{severity.zh}投诉没有默认完成时限，须与客户约定并录入 (一事一议) "
-            f"({severity.en} complaint: a deadline agreed with the customer is required)"
-        )
+        raise DeadlineRequired("deadline.required", severity=severity.phrase)
 
     if complete_by is not None and complete_by < respond_by:
         respond_by = complete_by
@@ -212,9 +215,9 @@ def slip_deadlines(
     require_aware("appointment_at", appointment_at)
     require_aware("fee_agreed_at", fee_agreed_at)
     if accepted_at is not None and accepted_at < created_at:
-        raise ValueError("accepted_at 不能早于开单时间 (accepted_at must not be before created_at)")
+        raise RuleViolation("deadline.accepted_before_issued")
     if fee_agreed_at is not None and accepted_at is not None and fee_agreed_at < accepted_at:
-        raise ValueError("fee_agreed_at 不能早于接单时间 (fee_agreed_at must not be before accepted_at)")
+        raise RuleViolation("deadline.fee_before_accepted")
 
     # elapsed-time arithmetic in UTC (see complaint_deadlines)
     created_at = _utc(created_at)

@@ -4,25 +4,32 @@ Each number in ``domain.md`` is a default here and is also written out in
 ``data/policy.toml`` so that a site can change it without touching code.
 Policy objects are immutable pydantic models; :func:`load_policy` reads the TOML
 file and turns any mistake into a :class:`PolicyError` that names the file, the
-dotted key and what is wrong, in Chinese with English in brackets.
+dotted key and what is wrong, in the user's language (deskapp/i18n/rules.py).
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Iterable
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from deskapp.errors import InputError
+from deskapp.i18n import t
+
 __all__ = [
+    "Phrase",
+    "RuleViolation",
     "PolicyError",
     "SeverityPolicy",
     "ComplaintClock",
     "ComplaintClocks",
     "ComplaintPolicy",
     "SlipPolicy",
+    "CountdownPolicy",
     "VisitRule",
     "ReturnVisitPolicy",
     "Policy",
@@ -38,17 +45,62 @@ NonNegativeInt = Annotated[int, Field(ge=0)]
 Percent = Annotated[int, Field(ge=0, le=100)]
 
 
+class Phrase:
+    """A catalogue message with its parameters, worded only when shown.
+
+    An error raised in one language may be shown after the user switched to the
+    other; ``str()`` and ``format()`` (also as a parameter of another message)
+    read the catalogue at that moment.
+    """
+
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        self.key = key
+        self.params = params
+
+    def __str__(self) -> str:
+        return t(self.key, **self.params)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Phrase) and (self.key, self.params) == (other.key, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+class RuleViolation(InputError, ValueError):
+    """A value the desk's rules refuse, as a catalogue key and parameters.
+
+    A ValueError for the core's callers (and for pydantic validators, whose
+    message :func:`load_policy` turns into a :class:`PolicyError` line); an
+    :class:`~deskapp.errors.InputError` for the screens, which show ``str()``
+    in the current language. Mistakes only code can make stay plain ValueErrors.
+    """
+
+
 class PolicyError(Exception):
     """A site data file (policy.toml, calendar.toml) is unreadable or has a bad value.
 
-    ``str()`` gives one line per problem: ``<file>: <dotted.key>: <zh 信息> (<English>)``.
-    ``problems`` keeps the (key, message) pairs for a screen that lists them.
+    ``str()`` gives one line per problem, ``<file>: <dotted.key>: <message>``, in
+    the current language. ``problems`` gives the (key, message) pairs for a
+    screen that lists them; ``phrases`` the same with unworded messages.
     """
 
-    def __init__(self, path: Path | str, problems: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, path: Path | str, problems: Iterable[tuple[str, Phrase | str]]) -> None:
         self.path = Path(path)
-        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
-        super().__init__(str(self))
+        self.phrases: tuple[tuple[str, Phrase | str], ...] = tuple(problems)
+        super().__init__(self.path, self.phrases)
+
+    @property
+    def problems(self) -> tuple[tuple[str, str], ...]:
+        return tuple((key, str(msg)) for key, msg in self.phrases)
 
     def __str__(self) -> str:
         name = self.path.name
@@ -79,15 +131,9 @@ class SeverityPolicy(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> SeverityPolicy:
         if not self.significant_loss_yuan < self.major_loss_yuan < self.critical_loss_yuan:
-            raise ValueError(
-                "金额门槛必须递增：significant_loss_yuan < major_loss_yuan < critical_loss_yuan "
-                "(loss thresholds must increase)"
-            )
+            raise RuleViolation("policy.loss_order")
         if not self.significant_raised_times < self.major_raised_times:
-            raise ValueError(
-                "significant_raised_times 必须小于 major_raised_times "
-                "(significant_raised_times must be less than major_raised_times)"
-            )
+            raise RuleViolation("policy.raised_order")
         return self
 
 
@@ -115,13 +161,9 @@ class ComplaintClock(_Model):
     @model_validator(mode="after")
     def _exclusive(self) -> ComplaintClock:
         if self.complete_hours is not None and self.complete_days is not None:
-            raise ValueError(
-                "complete_hours 与 complete_days 只能填一个 (set complete_hours or complete_days, not both)"
-            )
+            raise RuleViolation("policy.complete_either")
         if self.report_minutes is not None and self.report_same_day:
-            raise ValueError(
-                "report_minutes 与 report_same_day 只能填一个 (set report_minutes or report_same_day, not both)"
-            )
+            raise RuleViolation("policy.report_either")
         return self
 
 
@@ -172,7 +214,7 @@ class ComplaintClocks(_Model):
     def for_code(self, code: str) -> ComplaintClock:
         """The clock for a severity code ("ordinary" ... "critical")."""
         if code not in _CLOCK_DEFAULTS:
-            raise ValueError(f"未知的投诉等级 (unknown severity code): {code!r}")
+            raise ValueError(f"unknown severity code: {code!r}")  # codes come from code, not from a person
         return getattr(self, code)
 
 
@@ -196,6 +238,29 @@ class SlipPolicy(_Model):
     onsite_minutes: PositiveInt = 15  # technician on site after accepting
     before_appointment_minutes: NonNegativeInt = 5  # on site this long before the appointment
     assess_minutes: PositiveInt = 15  # item not in the fee schedule: assessed after accepting
+
+
+# --------------------------------------------------------------------------- countdowns
+
+
+class CountdownPolicy(_Model):
+    """When a running countdown (倒计时) turns to a warning; past the deadline it is overdue."""
+
+    warn_fraction: float = 0.2  # less than this share of the whole window left ...
+    # ... or less than this many minutes, whatever the window (a 1-minute 尤其重大
+    # response clock would otherwise never warn)
+    warn_minutes: NonNegativeInt = 2
+
+    @field_validator("warn_fraction")
+    @classmethod
+    def _fraction(cls, v: float) -> float:
+        if not 0 <= v < 1:  # also refuses nan
+            raise RuleViolation("policy.fraction")
+        return v
+
+    def levels(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`deskapp.core.countdown.sla_level`."""
+        return {"warn_fraction": self.warn_fraction, "warn_min": timedelta(minutes=self.warn_minutes)}
 
 
 # --------------------------------------------------------------------------- return visits
@@ -250,10 +315,7 @@ class ReturnVisitPolicy(_Model):
         """The rule for a visit kind; "critical" is accepted for "major"."""
         kind = _VISIT_ALIASES.get(kind, kind)
         if kind not in _VISIT_DEFAULTS:
-            raise ValueError(
-                f"未知的回访类型 (unknown return-visit kind): {kind!r}; "
-                f"可选 (one of): {', '.join(_VISIT_DEFAULTS)}"
-            )
+            raise ValueError(f"unknown return-visit kind: {kind!r}; one of: {', '.join(_VISIT_DEFAULTS)}")
         return getattr(self, kind)
 
 
@@ -268,6 +330,7 @@ class Policy(_Model):
     severity: SeverityPolicy = SeverityPolicy()
     complaint: ComplaintPolicy = ComplaintPolicy()
     slip: SlipPolicy = SlipPolicy()
+    countdown: CountdownPolicy = CountdownPolicy()
     return_visit: ReturnVisitPolicy = ReturnVisitPolicy()
 
     @field_validator("site_timezone")
@@ -278,7 +341,7 @@ class Policy(_Model):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"未知的时区 (unknown time zone): {v!r}") from None
+            raise RuleViolation("policy.unknown_zone", zone=repr(v)) from None
         return v
 
     @property
@@ -314,13 +377,14 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise PolicyError(path, [("", f"无法读取文件 (cannot read file): {exc.strerror or exc}")]) from None
+        raise PolicyError(path, [("", Phrase("policy.unreadable", reason=exc.strerror or exc))]) from None
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise PolicyError(path, [("", "文件不是 UTF-8 编码 (file is not UTF-8)")]) from None
+        raise PolicyError(path, [("", Phrase("policy.not_utf8"))]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(path, [("", f"TOML 语法错误 (syntax error): {exc}")]) from None
+        # the parser's own detail ("Expected ... (at line 2, column 16)") is English only
+        raise PolicyError(path, [("", Phrase("policy.syntax", detail=exc))]) from None
 
 
 def dotted(loc: Iterable[str | int]) -> str:
@@ -334,7 +398,7 @@ def dotted(loc: Iterable[str | int]) -> str:
     return out
 
 
-def _problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, str]]:
+def _problems(exc: ValidationError, root: type[BaseModel]) -> list[tuple[str, Phrase]]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = err["loc"]
@@ -362,33 +426,37 @@ def _field_metadata(root: type[BaseModel], loc: tuple) -> list[Any]:
     return meta
 
 
-def _message(err: dict[str, Any], meta: list[Any]) -> str:
+def _message(err: dict[str, Any], meta: list[Any]) -> Phrase:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     positive = any(isinstance(m, annotated_types.Gt) and m.gt == 0 for m in meta)
     non_negative = any(isinstance(m, annotated_types.Ge) and m.ge == 0 for m in meta)
     if kind == "extra_forbidden":
-        return "未知的键 (unknown key)"
+        return Phrase("policy.unknown_key")
     if kind == "missing":
-        return "缺少必填项 (required key is missing)"
+        return Phrase("policy.missing")
     if kind in {"int_type", "int_parsing", "int_from_float", "greater_than", "greater_than_equal"}:
         if positive:
-            return "必须是正整数 (must be a positive integer)"
+            return Phrase("policy.positive_int")
         if non_negative:
-            return "必须是非负整数 (must be zero or a positive integer)"
+            return Phrase("policy.non_negative_int")
         if kind == "greater_than":
-            return f"必须大于 {ctx.get('gt')} (must be greater than {ctx.get('gt')})"
+            return Phrase("policy.greater_than", limit=ctx.get("gt"))
         if kind == "greater_than_equal":
-            return f"不能小于 {ctx.get('ge')} (must be at least {ctx.get('ge')})"
-        return "必须是整数 (must be an integer)"
+            return Phrase("policy.at_least", limit=ctx.get("ge"))
+        return Phrase("policy.integer")
     if kind == "less_than_equal":
-        return f"不能大于 {ctx.get('le')} (must be at most {ctx.get('le')})"
+        return Phrase("policy.at_most", limit=ctx.get("le"))
+    if kind in {"float_type", "float_parsing", "finite_number"}:
+        return Phrase("policy.number")
     if kind == "bool_type":
-        return "必须是 true 或 false (must be true or false)"
+        return Phrase("policy.bool")
     if kind == "string_type":
-        return "必须是字符串 (must be a string)"
+        return Phrase("policy.string")
     if kind in {"model_type", "dict_type", "model_attributes_type"}:
-        return "必须是一个表，例如 [section] (must be a table)"
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])
-    return f"取值无效 (invalid value): {err.get('msg', kind)}"
+        return Phrase("policy.table")
+    error = ctx.get("error")
+    if kind == "value_error" and isinstance(error, RuleViolation):
+        return Phrase(error.key, **error.params)
+    # pydantic's own wording (English): rare enough not to need a message of its own
+    return Phrase("policy.invalid", detail=str(error) if error is not None else err.get("msg", kind))

@@ -2,7 +2,8 @@
 
 domain.md 2.2: the classes are checked from the most severe down and any one
 matching fact decides. Intake captures the facts; :func:`classify` proposes the
-class and names the rules that fired so the receptionist can see why.
+class and names the rules that fired so the receptionist can see why; the
+class names and the rules' words are in the catalogue (deskapp/i18n/rules.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,19 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from deskapp.core.policy import SeverityPolicy
+from deskapp.core.policy import Phrase, RuleViolation, SeverityPolicy
+from deskapp.i18n import t
 
-__all__ = ["Severity", "ComplaintFacts", "Classification", "classify", "escalate", "explain_rule", "INJURY_LEVELS"]
+__all__ = [
+    "Severity",
+    "ComplaintFacts",
+    "Classification",
+    "FactRefused",
+    "classify",
+    "escalate",
+    "explain_rule",
+    "INJURY_LEVELS",
+]
 
 
 class Severity(enum.IntEnum):
@@ -25,12 +36,14 @@ class Severity(enum.IntEnum):
     CRITICAL = 3  # 尤其重大
 
     @property
-    def zh(self) -> str:
-        return _ZH[self]
+    def label(self) -> str:
+        """The class's name in the current language: 通常 ... 尤其重大 (en ordinary ... critical)."""
+        return t(f"severity.{self.code}")
 
     @property
-    def en(self) -> str:
-        return _EN[self]
+    def phrase(self) -> Phrase:
+        """The class's name, worded when shown (a parameter of an error message)."""
+        return Phrase(f"severity.{self.code}")
 
     @property
     def code(self) -> str:
@@ -42,21 +55,9 @@ class Severity(enum.IntEnum):
         try:
             return cls[code.upper()]
         except KeyError:
-            raise ValueError(f"未知的投诉等级 (unknown severity code): {code!r}") from None
+            # codes come from storage and code, never typed: a bug, said in English
+            raise ValueError(f"unknown severity code: {code!r}") from None
 
-
-_ZH = {
-    Severity.ORDINARY: "通常",
-    Severity.SIGNIFICANT: "较大",
-    Severity.MAJOR: "重大",
-    Severity.CRITICAL: "尤其重大",
-}
-_EN = {
-    Severity.ORDINARY: "ordinary",
-    Severity.SIGNIFICANT: "significant",
-    Severity.MAJOR: "major",
-    Severity.CRITICAL: "critical",
-}
 
 INJURY_LEVELS = ("none", "minor", "serious")  # 无 / 轻伤 / 重伤
 
@@ -94,60 +95,49 @@ class Classification:
     severity: Severity
     rules: tuple[str, ...]
 
-    def explain(self, lang: str = "zh") -> tuple[str, ...]:
-        """One human-readable line per rule (zh-CN by default, "en" for English)."""
-        if lang not in ("zh", "en"):
-            raise ValueError(f"unsupported language: {lang!r}")
+    def explain(self) -> tuple[str, ...]:
+        """One line per rule, in the current language."""
         if not self.rules:
-            return (
-                ("未符合较大及以上任一条件，按通常投诉处理",)
-                if lang == "zh"
-                else ("no condition of a higher class applies: ordinary",)
-            )
-        return tuple(explain_rule(rule, lang) for rule in self.rules)
+            return (t("rule.none"),)
+        return tuple(explain_rule(rule) for rule in self.rules)
 
 
-def explain_rule(rule: str, lang: str = "zh") -> str:
-    """Human text for one rule id."""
+def explain_rule(rule: str) -> str:
+    """The words for one rule id, with its threshold, in the current language.
+
+    "loss>=100000" -> "经济损失 ≥ ¥100,000"; an id this version does not know
+    (read from an older record) is shown as it is.
+    """
     if ":" in rule:
-        key, value = rule.split(":", 1)
+        name, value = rule.split(":", 1)
     elif ">=" in rule:
-        key, value = rule.split(">=", 1)
+        name, value = rule.split(">=", 1)
     else:
-        key, value = rule, ""
-    if key == "injury":
-        return f"人身伤害：{_INJURY_ZH.get(value, value)}" if lang == "zh" else f"personal injury: {value}"
-    if key == "mishandled":
-        sev = Severity.from_code(value)
-        return (
-            f"由处理不当的{sev.zh}投诉升级" if lang == "zh" else f"escalated: a {sev.en} complaint was mishandled"
-        )
-    templates = _RULE_TEXT.get(key)
-    if templates is None:
+        name, value = rule, ""
+    if name == "injury" and value in ("serious", "minor"):
+        return t(f"rule.injury_{value}")
+    if name == "mishandled":
+        try:
+            return t("rule.mishandled", severity=Severity.from_code(value).label)
+        except ValueError:
+            return rule
+    if name not in _RULE_PARAM or not value.isdigit():
         return rule
-    zh, en = templates
-    return (zh if lang == "zh" else en).format(v=_fmt_number(value))
+    param = _RULE_PARAM[name]
+    return t(f"rule.{name}", **({param: f"{int(value):,}"} if param else {}))
 
 
-def _fmt_number(value: str) -> str:
-    return f"{int(value):,}" if value.isdigit() else value
-
-
-_RULE_TEXT = {
-    "loss": ("经济损失 ≥ ¥{v}", "economic loss ≥ ¥{v}"),
-    "collective": ("同一事件 ≥ {v} 位客户集体投诉", "same event complained about by ≥ {v} customers"),
-    "death": ("死亡 ≥ {v} 人", "≥ {v} death(s)"),
-    "undelivered_raised": (
-        "承诺或合同约定的服务未提供，反映 ≥ {v} 次未处理",
-        "promised or contracted service not delivered, raised ≥ {v} times unhandled",
-    ),
-    "raised": ("同一事件反映 ≥ {v} 次未处理", "same matter raised ≥ {v} times unhandled"),
-    "media_days": ("负面媒体报道 ≥ {v} 天", "negative media coverage for ≥ {v} days"),
-    "media_outlets": ("负面媒体报道 ≥ {v} 家媒体", "negative coverage by ≥ {v} outlets"),
-    "media": ("有负面媒体报道", "negative media coverage"),
+# rule name -> the parameter its message takes (None: the message has none)
+_RULE_PARAM: dict[str, str | None] = {
+    "loss": "amount",
+    "collective": "count",
+    "death": "count",
+    "undelivered_raised": "times",
+    "raised": "times",
+    "media_days": "days",
+    "media_outlets": "outlets",
+    "media": None,
 }
-# injury levels read better in Chinese
-_INJURY_ZH = {"serious": "重伤", "minor": "轻伤"}
 
 
 def escalate(sev: Severity) -> Severity:
@@ -155,28 +145,36 @@ def escalate(sev: Severity) -> Severity:
     return Severity(min(int(sev) + 1, int(Severity.CRITICAL)))
 
 
+class FactRefused(RuleViolation):
+    """A fact that cannot be true (a negative loss, no complainant); ``field`` names it."""
+
+    def __init__(self, key: str, field: str, **params: object) -> None:
+        super().__init__(key, field=Phrase(f"fact.{field}"), **params)
+        self.field = field
+
+
 def _loss(value: object) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError("经济损失必须是数字 (loss_yuan must be a number)")
+        raise FactRefused("fact.not_a_number", "loss_yuan", value=value)
     try:
         # str() first so a float like 999.99 is taken as written, not as its binary value
         loss = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValueError(f"经济损失不是有效数字 (loss_yuan is not a number): {value!r}") from None
+        raise FactRefused("fact.not_a_number", "loss_yuan", value=value) from None
     if not loss.is_finite():
-        raise ValueError(f"经济损失必须是有限数字 (loss_yuan must be finite): {value!r}")
+        raise FactRefused("fact.not_a_number", "loss_yuan", value=value)
     if loss < 0:
-        raise ValueError(f"经济损失不能为负数 (loss_yuan must not be negative): {value}")
+        raise FactRefused("fact.negative", "loss_yuan", value=value)
     return loss
 
 
 def _count(name: str, value: object, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} 必须是整数 ({name} must be an integer): {value!r}")
+        raise FactRefused("fact.not_whole", name, value=value)
     if value < minimum:
         if minimum == 0:
-            raise ValueError(f"{name} 不能为负数 ({name} must not be negative): {value}")
-        raise ValueError(f"{name} 至少为 {minimum} ({name} must be at least {minimum}): {value}")
+            raise FactRefused("fact.negative", name, value=value)
+        raise FactRefused("fact.at_least", name, minimum=minimum, value=value)
     return value
 
 
@@ -199,9 +197,9 @@ def classify(facts: ComplaintFacts, policy: SeverityPolicy) -> Classification:
     media_outlets = _count("media_outlets", facts.media_outlets)
     raised = _count("times_raised_unhandled", facts.times_raised_unhandled)
     if facts.injury not in INJURY_LEVELS:
-        raise ValueError(f"injury 必须是 {'/'.join(INJURY_LEVELS)} 之一 (injury must be one of them): {facts.injury!r}")
+        raise FactRefused("fact.bad_injury", "injury", value=facts.injury)
     if facts.mishandled_from is not None and not isinstance(facts.mishandled_from, Severity):
-        raise ValueError(f"mishandled_from 必须是 Severity (must be a Severity): {facts.mishandled_from!r}")
+        raise ValueError(f"mishandled_from must be a Severity: {facts.mishandled_from!r}")  # a bug in the caller
 
     p = policy
     floor = escalate(facts.mishandled_from) if facts.mishandled_from is not None else None

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from deskapp.core.policy import PolicyError, ReturnVisitPolicy, read_toml
+from deskapp.core.policy import Phrase, PolicyError, ReturnVisitPolicy, RuleViolation, read_toml
+from deskapp.i18n import t
 
 __all__ = [
     "CALENDAR_FILE",
@@ -79,7 +80,8 @@ class WorkCalendar:
         both = self.extra_holidays & self.extra_workdays
         if both:
             days = ", ".join(sorted(d.isoformat() for d in both))
-            raise ValueError(f"同一天既是假日又是工作日 (a day is both a holiday and a working day): {days}")
+            # load() reports this as a problem of the file; here only code can get it wrong
+            raise ValueError(f"a day is both a holiday and a working day: {days}")
 
     # ------------------------------------------------------------------ loading
 
@@ -90,21 +92,19 @@ class WorkCalendar:
         try:
             data = read_toml(path)
         except PolicyError as exc:
-            raise CalendarError(exc.path, exc.problems) from None
+            raise CalendarError(exc.path, exc.phrases) from None
         if data is None:
             return cls()
-        problems: list[tuple[str, str]] = []
+        problems: list[tuple[str, Phrase]] = []
         known = {"extra_holidays", "extra_workdays", "complete_years"}
         for key in data:
             if key not in known:
-                problems.append((key, "未知的键 (unknown key)"))
+                problems.append((key, Phrase("policy.unknown_key")))
         holidays_ = _dates(data.get("extra_holidays", []), "extra_holidays", problems)
         workdays_ = _dates(data.get("extra_workdays", []), "extra_workdays", problems)
         years = _years(data.get("complete_years", []), "complete_years", problems)
         for d in sorted(holidays_ & workdays_):
-            problems.append(
-                ("extra_workdays", f"{d.isoformat()} 同时列在 extra_holidays 中 (also listed in extra_holidays)")
-            )
+            problems.append(("extra_workdays", Phrase("calendar.also_holiday", day=d.isoformat())))
         if problems:
             raise CalendarError(path, problems)
         return cls(extra_holidays=holidays_, extra_workdays=workdays_, complete_years=years)
@@ -161,41 +161,36 @@ class WorkCalendar:
     def add_working_days(self, start: date, n: int) -> date:
         """The n-th working day after ``start`` (n >= 1; ``start`` itself never counts)."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"工作日数必须是正整数 (n must be a positive integer): {n!r}")
+            raise ValueError(f"n must be a positive integer: {n!r}")  # the policy only holds positive ones
         d = start
         remaining = n
         limit = start + timedelta(days=n * _MAX_SPAN_DAYS_PER_WORKDAY)
         while remaining:
             d += timedelta(days=1)
             if d > limit:
-                raise ValueError(
-                    f"{start.isoformat()} 之后找不到 {n} 个工作日，请检查 calendar.toml "
-                    f"(no {n} working days found after {start.isoformat()}; check calendar.toml)"
-                )
+                # only a calendar.toml that makes whole months holidays gets here
+                raise RuleViolation("calendar.no_workdays", start=start.isoformat(), n=n, file=CALENDAR_FILE)
             if self.is_working_day(d):
                 remaining -= 1
         return d
 
     def add_working_days_checked(self, start: date, n: int) -> tuple[date, str | None]:
-        """Like :meth:`add_working_days`, plus a zh-CN warning when a day counted lies
-        in a year whose make-up days are not known (the answer may move)."""
+        """Like :meth:`add_working_days`, plus a warning in the current language when a
+        day counted lies in a year whose make-up days are not known (the answer may move)."""
         due = self.add_working_days(start, n)
         # the days counted are start+1 .. due; the start day itself is not counted
         first = start + timedelta(days=1)
         unknown = [y for y in range(first.year, due.year + 1) if not self.year_is_known(y)]
         if not unknown:
             return due, None
-        years = "、".join(f"{y}年" for y in unknown)
-        return due, (
-            f"{years}的调休安排尚未录入（日历已知至 {self.known_through.isoformat()}），"
-            f"到期日 {due.isoformat()} 仅按周末和法定节假日推算，可能不准；"
-            f"请在 data/{CALENDAR_FILE} 中补录调休并把年份加入 complete_years。"
-        )
+        years = t("calendar.year_sep").join(str(y) for y in unknown)
+        return due, t("calendar.years_unknown", years=years, known=self.known_through.isoformat(),
+                      due=due.isoformat(), file=CALENDAR_FILE)
 
 
-def _dates(value: Any, key: str, problems: list[tuple[str, str]]) -> frozenset[date]:
+def _dates(value: Any, key: str, problems: list[tuple[str, Phrase]]) -> frozenset[date]:
     if not isinstance(value, list):
-        problems.append((key, "必须是日期列表，例如 [2027-02-06] (must be a list of dates)"))
+        problems.append((key, Phrase("calendar.dates_list")))
         return frozenset()
     out = set()
     for i, item in enumerate(value):
@@ -207,20 +202,20 @@ def _dates(value: Any, key: str, problems: list[tuple[str, str]]) -> frozenset[d
             try:
                 out.add(date.fromisoformat(item))
             except ValueError:
-                problems.append((f"{key}[{i}]", f"不是有效日期 (not a valid date): {item!r}"))
+                problems.append((f"{key}[{i}]", Phrase("calendar.bad_date", value=repr(item))))
         else:
-            problems.append((f"{key}[{i}]", f"必须是日期，例如 2027-02-06 (must be a date): {item!r}"))
+            problems.append((f"{key}[{i}]", Phrase("calendar.date_expected", value=repr(item))))
     return frozenset(out)
 
 
-def _years(value: Any, key: str, problems: list[tuple[str, str]]) -> frozenset[int]:
+def _years(value: Any, key: str, problems: list[tuple[str, Phrase]]) -> frozenset[int]:
     if not isinstance(value, list):
-        problems.append((key, "必须是年份列表，例如 [2027] (must be a list of years)"))
+        problems.append((key, Phrase("calendar.years_list")))
         return frozenset()
     out = set()
     for i, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, int) or not 1900 <= item <= 2200:
-            problems.append((f"{key}[{i}]", f"必须是四位年份 (must be a four-digit year): {item!r}"))
+            problems.append((f"{key}[{i}]", Phrase("calendar.year_expected", value=repr(item))))
         else:
             out.add(item)
     return frozenset(out)

@@ -1,4 +1,4 @@
-"""Labels of the codes stored in the database (channel, category, role, status) and time units."""
+"""Labels of the codes stored in the database (channel, category, role, status, shift)."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "channel.phone": ("电话", "phone"),
@@ -35,9 +35,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "category_short.suggestion": ("建议", "Sug"),
     "category_short.praise": ("表扬", "Pra"),
     "category_short.other": ("其他", "Oth"),
-    "unit.hours": ("{n}时", "{n}h"),
-    "unit.days": ("{n}天", "{n}d"),
-    "unit.late": ("超", "-"),
     "shift.day": ("白班", "day shift"),
     "shift.night": ("夜班", "night shift"),
 }

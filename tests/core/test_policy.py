@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,12 +10,16 @@ from pydantic import ValidationError
 
 from deskapp.core.policy import (
     ComplaintClock,
+    CountdownPolicy,
     Policy,
     PolicyError,
     ReturnVisitPolicy,
+    RuleViolation,
     SeverityPolicy,
     load_policy,
 )
+from deskapp.core.countdown import WARN_FRACTION, WARN_MIN
+from deskapp.i18n import set_lang
 
 REPO_DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -107,15 +112,15 @@ class TestPartialOverrides:
     "text, key, message",
     [
         ("[complaint.clocks.ordinary]\nrespond_minutes = 0\n",
-         "complaint.clocks.ordinary.respond_minutes", "必须是正整数 (must be a positive integer)"),
+         "complaint.clocks.ordinary.respond_minutes", "必须是正整数"),
         ("[complaint.clocks.ordinary]\nrespond_minutes = -5\n",
-         "complaint.clocks.ordinary.respond_minutes", "必须是正整数 (must be a positive integer)"),
+         "complaint.clocks.ordinary.respond_minutes", "必须是正整数"),
         ("[complaint.clocks.ordinary]\nrespond_minutes = \"10\"\n",
          "complaint.clocks.ordinary.respond_minutes", "必须是正整数"),
         ("[complaint.clocks.ordinary]\nrespond_minutes = 10.5\n",
          "complaint.clocks.ordinary.respond_minutes", "必须是正整数"),
         ("[complaint.clocks.ordinary]\nrespond_minute = 5\n",
-         "complaint.clocks.ordinary.respond_minute", "未知的键 (unknown key)"),
+         "complaint.clocks.ordinary.respond_minute", "未知的键"),
         ("colour = 'red'\n", "colour", "未知的键"),
         ("[complaint.clocks.urgent]\nrespond_minutes = 5\n", "complaint.clocks.urgent", "未知的键"),
         ("[slip]\nbefore_appointment_minutes = -1\n", "slip.before_appointment_minutes", "非负整数"),
@@ -129,6 +134,14 @@ class TestPartialOverrides:
         ("severity = 3\n", "severity", "必须是一个表"),
         ("site_timezone = \"Mars/Olympus\"\n", "site_timezone", "未知的时区"),
         ("content_max_chars = 0\n", "content_max_chars", "正整数"),
+        ("[countdown]\nwarn_fraction = 1.0\n", "countdown.warn_fraction", "0 到 1 之间"),
+        ("[countdown]\nwarn_fraction = -0.1\n", "countdown.warn_fraction", "0 到 1 之间"),
+        ("[countdown]\nwarn_fraction = nan\n", "countdown.warn_fraction", "0 到 1 之间"),
+        ("[countdown]\nwarn_fraction = \"20%\"\n", "countdown.warn_fraction", "必须是数字"),
+        ("[countdown]\nwarn_fraction = true\n", "countdown.warn_fraction", "必须是数字"),
+        ("[countdown]\nwarn_minutes = -1\n", "countdown.warn_minutes", "非负整数"),
+        ("[countdown]\nwarn_minutes = 1.5\n", "countdown.warn_minutes", "非负整数"),
+        ("[countdown]\nwarn_seconds = 30\n", "countdown.warn_seconds", "未知的键"),
     ],
 )
 def test_load_errors_name_file_and_key(tmp_path, text, key, message):
@@ -144,9 +157,39 @@ def test_load_errors_name_file_and_key(tmp_path, text, key, message):
 def test_example_message_exact(tmp_path):
     with pytest.raises(PolicyError) as info:
         load_policy(write(tmp_path, "[complaint.clocks.ordinary]\nrespond_minutes = -1\n"))
-    assert str(info.value) == (
-        "policy.toml: complaint.clocks.ordinary.respond_minutes: 必须是正整数 (must be a positive integer)"
-    )
+    assert str(info.value) == "policy.toml: complaint.clocks.ordinary.respond_minutes: 必须是正整数"
+
+
+@pytest.mark.parametrize(
+    "text, zh, en",
+    [
+        ("[complaint.clocks.ordinary]\nrespond_minutes = -1\n",
+         "policy.toml: complaint.clocks.ordinary.respond_minutes: 必须是正整数",
+         "policy.toml: complaint.clocks.ordinary.respond_minutes: must be a positive integer"),
+        ("[severity]\nsignificant_loss_yuan = 20000\n",
+         "policy.toml: severity: 金额门槛必须递增：significant_loss_yuan < major_loss_yuan < critical_loss_yuan",
+         "policy.toml: severity: loss thresholds must increase: "
+         "significant_loss_yuan < major_loss_yuan < critical_loss_yuan"),
+        ("[complaint.clocks.major]\nreport_minutes = 5\nreport_same_day = true\n",
+         "policy.toml: complaint.clocks.major: report_minutes 与 report_same_day 只能填一个",
+         "policy.toml: complaint.clocks.major: set report_minutes or report_same_day, not both"),
+        ("site_timezone = \"Mars/Olympus\"\n",
+         "policy.toml: site_timezone: 未知的时区：'Mars/Olympus'",
+         "policy.toml: site_timezone: unknown time zone: 'Mars/Olympus'"),
+        ("[countdown]\nwarn_fraction = 2\n",
+         "policy.toml: countdown.warn_fraction: 必须是 0 到 1 之间（不含 1）的小数，例如 0.2",
+         "policy.toml: countdown.warn_fraction: must be a fraction from 0 up to (not including) 1, e.g. 0.2"),
+        ("[return_visit.activity]\nshare_percent = 120\n",
+         "policy.toml: return_visit.activity.share_percent: 不能大于 100",
+         "policy.toml: return_visit.activity.share_percent: must be at most 100"),
+    ],
+)
+def test_message_in_both_languages(tmp_path, text, zh, en):
+    with pytest.raises(PolicyError) as info:
+        load_policy(write(tmp_path, text))
+    assert str(info.value) == zh
+    set_lang("en")  # worded when shown: the same error in the language now chosen
+    assert str(info.value) == en
 
 
 def test_all_problems_listed(tmp_path):
@@ -157,8 +200,10 @@ def test_all_problems_listed(tmp_path):
 
 
 def test_syntax_error(tmp_path):
-    with pytest.raises(PolicyError, match=r"^policy\.toml: TOML 语法错误 \(syntax error\): .*line 2"):
+    with pytest.raises(PolicyError, match=r"^policy\.toml: TOML 语法错误：.*line 2") as info:
         load_policy(write(tmp_path, "[slip]\nnotify_minutes = \n"))
+    set_lang("en")
+    assert str(info.value).startswith("policy.toml: TOML syntax error: ")
 
 
 def test_not_utf8(tmp_path):
@@ -167,9 +212,25 @@ def test_not_utf8(tmp_path):
         load_policy(tmp_path)
 
 
+def test_countdown_levels(tmp_path):
+    p = load_policy(write(tmp_path, "[countdown]\nwarn_fraction = 0.25\nwarn_minutes = 0\n"))
+    assert p.countdown == CountdownPolicy(warn_fraction=0.25, warn_minutes=0)
+    assert p.countdown.levels() == {"warn_fraction": 0.25, "warn_min": timedelta(0)}
+    # an integer is a number too: 0 means "never warn by share"
+    assert load_policy(write(tmp_path, "[countdown]\nwarn_fraction = 0\n")).countdown.warn_fraction == 0.0
+    assert Policy().countdown.levels() == {"warn_fraction": WARN_FRACTION, "warn_min": WARN_MIN}
+
+
 def test_models_directly():
     with pytest.raises(ValidationError):
         ComplaintClock(respond_minutes=5, report_minutes=5, report_same_day=True)
+    with pytest.raises(ValidationError):
+        CountdownPolicy(warn_fraction=1.0)
+    with pytest.raises(ValidationError) as info:
+        Policy(site_timezone="Mars/Olympus")
+    # the rule's own refusal travels inside pydantic's error, key and parameters intact
+    refusal = info.value.errors()[0]["ctx"]["error"]
+    assert isinstance(refusal, RuleViolation) and refusal.key == "policy.unknown_zone"
     with pytest.raises(ValueError, match="unknown return-visit kind"):
         ReturnVisitPolicy().rule("party")
     with pytest.raises(ValueError):

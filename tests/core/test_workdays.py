@@ -107,7 +107,18 @@ class TestKnownCalendar:
         due, warning = CAL.add_working_days_checked(date(2027, 3, 1), 2)  # Monday
         assert due == date(2027, 3, 3)
         assert warning is not None
-        assert "2027年" in warning and "调休" in warning and "2026-12-31" in warning
+        assert warning.startswith("2027年的调休安排尚未录入（日历已知至 2026-12-31），到期日 2027-03-03")
+        assert "data/calendar.toml" in warning
+
+    def test_warning_in_english_and_over_two_years(self):
+        from deskapp.i18n import set_lang
+
+        _, zh = CAL.add_working_days_checked(date(2027, 12, 30), 3)
+        assert zh.startswith("2027、2028年的调休安排尚未录入")
+        set_lang("en")
+        _, en = CAL.add_working_days_checked(date(2027, 12, 30), 3)
+        assert en.startswith("the make-up working days of 2027, 2028 are not entered yet "
+                             "(the calendar is known up to 2026-12-31), so the due date 2028-01-05")
 
     def test_2027_statutory_holiday_still_counted(self):
         # 2027-01-01 is New Year's Day (a Friday); the library knows statutory dates
@@ -197,6 +208,35 @@ complete_years = [2027]
         with pytest.raises(CalendarError) as info:
             WorkCalendar.load(self.write(tmp_path, text))
         assert str(info.value).startswith(f"calendar.toml: {key}: " if key else "calendar.toml: TOML")
+
+    def test_errors_in_both_languages(self, tmp_path):
+        from deskapp.i18n import set_lang
+
+        with pytest.raises(CalendarError) as info:
+            WorkCalendar.load(self.write(tmp_path, "typo = 1\nextra_holidays = [\"2027-02-30\"]\n"
+                                                   "complete_years = [27]\n"))
+        assert str(info.value).splitlines() == [
+            "calendar.toml: typo: 未知的键",
+            "calendar.toml: extra_holidays[0]: 不是有效日期：'2027-02-30'",
+            "calendar.toml: complete_years[0]: 必须是四位年份：27",
+        ]
+        set_lang("en")
+        assert str(info.value).splitlines() == [
+            "calendar.toml: typo: unknown key",
+            "calendar.toml: extra_holidays[0]: not a valid date: '2027-02-30'",
+            "calendar.toml: complete_years[0]: must be a four-digit year: 27",
+        ]
+
+    def test_a_calendar_without_working_days_is_refused_not_a_hang(self):
+        from deskapp.errors import InputError
+
+        # a site file that declares a whole year off
+        year = frozenset(date(2030, 1, 1) + timedelta(days=i) for i in range(365))
+        cal = WorkCalendar(extra_holidays=year, library_year=2026)
+        with pytest.raises(ValueError) as info:
+            cal.add_working_days(date(2030, 1, 1), 1)
+        assert isinstance(info.value, InputError)
+        assert str(info.value) == "2030-01-01 之后找不到 1 个工作日，请检查 data/calendar.toml"
 
     def test_both_lists_rejected_in_code(self):
         with pytest.raises(ValueError):
