@@ -255,9 +255,10 @@ def test_demo_accounts_sign_in(demo):
 def test_the_same_seed_and_now_give_the_same_records(tmp_path):
     desks = [open_desk(tmp_path / f"{name}.sqlite") for name in ("a", "b", "c")]
     try:
-        fill_demo(desks[0], calls=300, seed=11, now=NOW)
-        fill_demo(desks[1], calls=300, seed=11, now=NOW)
-        fill_demo(desks[2], calls=300, seed=12, now=NOW)
+        # the benchmark path, for speed: it writes what the services write (tested above)
+        fill_demo(desks[0], calls=300, seed=11, now=NOW, bulk=True)
+        fill_demo(desks[1], calls=300, seed=11, now=NOW, bulk=True)
+        fill_demo(desks[2], calls=300, seed=12, now=NOW, bulk=True)
         first, again, other = (dump(d) for d in desks)
         assert first == again
         assert first["call"] != other["call"]
