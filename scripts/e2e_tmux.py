@@ -114,7 +114,9 @@ def main() -> int:
             wait_for("a", "登记来电来访")
             keys("a", "138abc", "Enter", "Enter", "Enter", "Enter", "Enter", "内容", "Enter", "Enter")
             wait_for("a", "电话号码只能包含数字")
-            keys("a", "Escape")
+            keys("a", "Escape")  # something was typed: the form asks before throwing it away
+            wait_for("a", "放弃已填写的内容？")
+            keys("a", "y")
             wait_for("a", "共 3 条")
 
         step("sign in at terminal A", sign_in_a)

@@ -17,8 +17,6 @@ class ChoiceBar(Widget, can_focus=True):
     ChoiceBar:focus { background: $boost; }
     """
     BINDINGS = [
-        Binding("left", "move(-1)", show=False),
-        Binding("right", "move(1)", show=False),
         Binding("enter", "next_field", show=False),
     ]
 
@@ -55,9 +53,16 @@ class ChoiceBar(Widget, can_focus=True):
         self.screen.focus_next()
 
     def on_key(self, event) -> None:
-        if event.character and event.character.isdigit():
+        # Keys, not bindings: a key typed ahead of Enter is handled by the bar it was sent
+        # to; a binding would be looked up from wherever the focus has moved by then.
+        if event.key in ("left", "right"):
+            self.action_move(-1 if event.key == "left" else 1)
+        elif event.character and event.character.isdigit():
             index = int(event.character) - 1
-            if 0 <= index < len(self.options):
-                self.value = self.options[index][0]
-                event.stop()
-                event.prevent_default()
+            if not 0 <= index < len(self.options):
+                return
+            self.value = self.options[index][0]
+        else:
+            return
+        event.stop()
+        event.prevent_default()

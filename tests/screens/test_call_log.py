@@ -100,7 +100,10 @@ class TestLogACall:
             form.query_one("#content").value = "   "
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: "内容" in str(form.query_one("#error").render()))
-            await pilot.press("escape")
+            assert app.focused.id == "content"  # the field refused gets the focus
+            await pilot.press("escape")  # something was typed: the form asks first
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "DiscardScreen")
+            await pilot.press("y")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
         assert _rows(staffed_db, "SELECT count(*) FROM call")[0][0] == 3
         assert _rows(staffed_db, "SELECT last FROM number_sequence WHERE register_key='call'")[0][0] == 3
