@@ -20,8 +20,9 @@ from deskapp.core.codes import CATEGORIES, CHANNELS
 from deskapp.core.text import normalize_phone, normalize_unit
 from deskapp.i18n import label, t
 from deskapp.services.reference_queries import unit_choices
-from deskapp.widgets.fields import ChoiceField, PickerField, TextField
+from deskapp.widgets.fields import ChoiceField, TextField
 from deskapp.widgets.form import FormScreen
+from deskapp.widgets.picker import PickerField
 from deskapp.widgets.safe_text import literal
 from deskapp.widgets.service_call import call_service
 

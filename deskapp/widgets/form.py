@@ -40,8 +40,9 @@ from textual.widgets import Label, Static
 
 from deskapp.errors import DeskError
 from deskapp.i18n import t
-from deskapp.widgets.fields import FormField, PickerField
+from deskapp.widgets.fields import FormField
 from deskapp.widgets.form_input import after_pending_keys
+from deskapp.widgets.picker import PickerField
 from deskapp.widgets.safe_text import literal
 from deskapp.widgets.service_call import call_service
 

@@ -23,9 +23,9 @@ from deskapp.services.desk import Desk
 from deskapp.services.reference_queries import choices_from, department_choices, staff_choices, unit_choices
 from deskapp.storage.engine import write_session
 from deskapp.storage.models import Department
-from deskapp.widgets.fields import (ChoiceField, MoneyField, PickerField, TextField, WhenField, WholeField,
-                                    YesNoField)
+from deskapp.widgets.fields import ChoiceField, MoneyField, TextField, WhenField, WholeField, YesNoField
 from deskapp.widgets.form import DiscardScreen, FormScreen
+from deskapp.widgets.picker import PickerField
 from tests.screens.conftest import frozen_clock
 
 FEE_ITEMS = [("F01", "更换水龙头", "¥30"), ("F02", "疏通下水道", "¥50"), ("F03", "更换灯泡", "¥10")]
