@@ -55,7 +55,9 @@ class DeskApp(App):
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]
 
-    now: reactive[datetime | None] = reactive(None, init=False)
+    # repaint=False: the clock must not repaint the whole screen every second; the
+    # widgets that show the time watch `now` and redraw only what changed.
+    now: reactive[datetime | None] = reactive(None, init=False, repaint=False)
     actor: reactive["Actor | None"] = reactive(None, init=False)
     # Bumped when anyone (this terminal or another) commits; work screens re-read.
     data_version: reactive[int] = reactive(0, init=False)
@@ -100,6 +102,7 @@ class DeskApp(App):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
+        loop, context = self._signal_loop
         while not worker.is_cancelled:
             for _ in range(10):  # sleep in steps so quitting never waits on this thread
                 if worker.is_cancelled:
@@ -110,7 +113,10 @@ class DeskApp(App):
             except Exception:  # the lists say what is wrong when they fail to read; try again
                 continue
             if changed and not worker.is_cancelled:
-                self.call_from_thread(self.note_change)
+                try:  # never blocks: quitting must not wait on a loop that waits on this thread
+                    loop.call_soon_threadsafe(self.note_change, context=context)
+                except RuntimeError:  # the loop is closed: the app has gone
+                    return
 
     def note_change(self) -> None:
         """This terminal committed: re-read now rather than at the next tick."""
@@ -149,6 +155,11 @@ class DeskApp(App):
         desk, signal, staff = opened
         self.desk = desk
         self._signal = signal
+        import asyncio
+
+        import contextvars
+
+        self._signal_loop = (asyncio.get_running_loop(), contextvars.copy_context())
         self.run_worker(lambda: self._watch_signal(signal), thread=True, exclusive=True, group="signal",
                         exit_on_error=False)
         schema = desk.schema
@@ -159,7 +170,7 @@ class DeskApp(App):
         if not staff:
             from screens.first_run import FirstRunScreen
 
-            self.switch_screen(FirstRunScreen())
+            self.push_screen(FirstRunScreen())
         elif isinstance(self.screen, SignInScreen):
             self.screen.staff_ready(staff)
 

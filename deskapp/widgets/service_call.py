@@ -11,6 +11,8 @@ message is delivered on the event loop, where widgets may be touched.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from typing import Any, Callable
 
 from textual.dom import DOMNode
@@ -33,6 +35,16 @@ def call_service(
     closed) delivers nothing.
     """
     app = node.app
+    loop = asyncio.get_running_loop()  # called on the event loop; results go back to it
+    context = contextvars.copy_context()  # Textual's active app and message pump, for the callbacks
+
+    def hand_back(callback: Callable, value: Any) -> None:
+        # Never blocks the thread (unlike call_from_thread): a worker finishing while
+        # the app shuts down must not wait for a loop that is waiting for it.
+        try:
+            loop.call_soon_threadsafe(deliver, callback, value, context=context)
+        except RuntimeError:  # the loop is closed: the app has gone, nobody to tell
+            pass
 
     def deliver(callback: Callable, value: Any) -> None:
         try:
@@ -53,10 +65,10 @@ def call_service(
             desk = getattr(app, "desk", None)
             message = describe_fault(exc, database_where(desk) if desk is not None else "")
             if not worker.is_cancelled:
-                app.call_from_thread(deliver, failed or _notify_error(app), message)
+                hand_back(failed or _notify_error(app), message)
             return
         if done is not None and not worker.is_cancelled:
-            app.call_from_thread(deliver, done, result)
+            hand_back(done, result)
 
     return node.run_worker(job, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
