@@ -278,6 +278,9 @@ _VISIT_DEFAULTS: dict[str, dict[str, Any]] = {
     "major": {"workdays": 1, "share_percent": 100},
     "complaint": {"workdays": 2, "share_percent": 100},
     "repair": {"workdays": 2, "share_percent": 100},
+    # 特约服务: visited at mid-term or at the end of the contracted service; due this
+    # many working days after that point (the manual gives no number; 2 as for a repair).
+    "special": {"workdays": 2, "share_percent": 100},
     "activity": {"workdays": 2, "share_percent": 20},
     "other": {"workdays": 1},
 }
@@ -292,6 +295,7 @@ class ReturnVisitPolicy(_Model):
     major: VisitRule = VisitRule(**_VISIT_DEFAULTS["major"])
     complaint: VisitRule = VisitRule(**_VISIT_DEFAULTS["complaint"])
     repair: VisitRule = VisitRule(**_VISIT_DEFAULTS["repair"])
+    special: VisitRule = VisitRule(**_VISIT_DEFAULTS["special"])
     activity: VisitRule = VisitRule(**_VISIT_DEFAULTS["activity"])
     other: VisitRule = VisitRule(**_VISIT_DEFAULTS["other"])
 

@@ -44,7 +44,8 @@ class TestDefaults:
                 p.slip.assess_minutes) == (5, 15, 5, 15)
         rv = p.return_visit
         assert [(rv.rule(k).workdays, rv.rule(k).share_percent) for k in rv.kinds()] == [
-            (1, 100), (2, 100), (2, 100), (2, 20), (1, None)]
+            (1, 100), (2, 100), (2, 100), (2, 100), (2, 20), (1, None)]
+        assert rv.kinds()[3] == "special"  # 特约服务: mid-term or end, 100%
         assert rv.rule("critical") == rv.major
         assert p.severity.significant_loss_yuan == 1000
         assert p.site_timezone == "Asia/Shanghai" and p.content_max_chars == 2000
