@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskapp.i18n import t
+from deskapp.widgets.form_input import after_pending_keys
 from deskapp.widgets.desk_footer import DeskFooter
 from deskapp.widgets.desk_header import DeskHeader
 
@@ -29,7 +30,9 @@ class SignInScreen(Screen):
     SignInScreen #signin-hint { color: $text-muted; height: auto; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    # Enter is a priority binding, as in the forms (widgets/form_input.py): it moves the
+    # focus as the key is read, so a PIN typed right after the name lands in the PIN box.
+    BINDINGS = [Binding("escape", "cancel", show=False), Binding("enter", "enter", show=False, priority=True)]
 
     def __init__(self, preselect: str | None = None, hint: str = "", can_cancel: bool = False):
         super().__init__()
@@ -110,18 +113,23 @@ class SignInScreen(Screen):
                 options.action_cursor_down() if event.key == "down" else options.action_cursor_up()
                 event.stop()
 
-    @on(Input.Submitted, "#name")
-    def _name_submitted(self) -> None:
-        self.query_one("#pin", Input).focus()
+    def action_enter(self) -> None:
+        focused = self.focused
+        if focused is not None and focused.id == "staff-list":
+            index = self.query_one("#staff-list", OptionList).highlighted
+            if index is not None and index < len(self._shown):
+                self.query_one("#name", Input).value = self._shown[index].name
+            self.set_focus(self.query_one("#pin", Input))  # now, not after the queued keys
+        elif focused is not None and focused.id == "pin":
+            pin = self.query_one("#pin", Input)
+            after_pending_keys([pin], lambda: self._submit_pin(pin.value))
+        else:
+            self.set_focus(self.query_one("#pin", Input))  # now, not after the queued keys
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.query_one("#name", Input).value = self._shown[event.option_index].name
         self.query_one("#pin", Input).focus()
-
-    @on(Input.Submitted, "#pin")
-    def _pin_submitted(self, event: Input.Submitted) -> None:
-        self._submit_pin(event.value)
 
     def _chosen_name(self) -> str | None:
         """The name typed if it is a member of staff, else the highlighted match."""

@@ -122,3 +122,13 @@ class TestSignInBeforeTheDatabaseIsOpen:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: "损坏" in str(app.screen.query_one("#signin-error").render()))
             assert app.is_running and app.desk is None
+
+    async def test_name_enter_pin_enter_typed_in_one_burst_signs_in(self, staffed_db):
+        from tests.screens.test_form_kit import burst
+
+        app = make_app(staffed_db, sign_in_as=None)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen) and app.focused is not None)
+            burst(app, *"李前台", "enter", *"5678", "enter")  # as a fast typist sends them
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen), what="sign-in from one burst")
+            assert app.actor.name == "李前台"
