@@ -1,6 +1,6 @@
 """Deadlines (时效) of complaints and dispatch slips, computed once and stored.
 
-domain.md 2.2 and 2.3. The desk runs around the clock, so minute and hour
+docs/rules.md §2.2, §2.3. The desk runs around the clock, so minute and hour
 clocks are wall-clock time and complaint "days" are calendar days (working days
 only matter for return visits, see :mod:`deskapp.core.workdays`). Every instant
 in and out is timezone-aware; results are in UTC, as storage keeps them.
@@ -103,7 +103,7 @@ def complaint_deadlines(
     tz: ZoneInfo | None = None,
     allow_undetermined: bool = False,
 ) -> ComplaintDeadlines:
-    """All deadlines of a complaint received at ``received_at`` (domain.md 2.2).
+    """All deadlines of a complaint received at ``received_at`` (docs/rules.md §2.2).
 
     Completion: 通常 uses the customer's deadline if given, else the policy's 12 h;
     重大 and 尤其重大 use the deadline agreed with the customer if given, else the
@@ -153,7 +153,7 @@ def complaint_deadlines(
     elif clock.complete_hours is not None:
         complete_by, source = received_at + timedelta(hours=clock.complete_hours), "policy"
     elif clock.complete_days is not None:
-        # calendar days: the desk works every day (domain.md 2.2, last paragraph)
+        # calendar days: the desk works every day (docs/rules.md §2.2, last paragraph)
         complete_by, source = received_at + timedelta(days=clock.complete_days), "policy"
     elif allow_undetermined:
         complete_by, source = None, None
@@ -197,7 +197,7 @@ def slip_deadlines(
     in_fee_schedule: bool = True,
     fee_agreed_at: datetime | None = None,
 ) -> SlipDeadlines:
-    """Deadlines of a dispatch slip (domain.md 2.3).
+    """Deadlines of a dispatch slip (docs/rules.md §2.3).
 
     - notify the department within 5 min of ``created_at``;
     - item in the fee schedule: on site 15 min after ``accepted_at``, or 5 min
@@ -205,7 +205,7 @@ def slip_deadlines(
     - item not in the schedule: assessed within 15 min of ``accepted_at``; the
       on-site clocks start when the customer agrees the fee (``fee_agreed_at``).
 
-    Interpretation: domain.md states the on-site clocks for chargeable items; they
+    Interpretation (docs/rules.md §2.3): the manuals state the on-site clocks for chargeable items; they
     are applied to every slip, as the manuals give no other clock for free work.
     An appointment inside the lead time gives an ``on_site_by`` at or before
     acceptance, which shows at once as due: the technician is already late.

@@ -1,6 +1,6 @@
 """Site policy (服务规范 / 时效标准): every number the desk's rules use.
 
-Each number in ``domain.md`` is a default here and is also written out in
+Each number in ``docs/rules.md`` is a default here and is also written out in
 ``data/policy.toml`` so that a site can change it without touching code.
 Policy objects are immutable pydantic models; :func:`load_policy` reads the TOML
 file and turns any mistake into a :class:`PolicyError` that names the file, the
@@ -116,9 +116,9 @@ class _Model(BaseModel):
 
 
 class SeverityPolicy(_Model):
-    """Thresholds of the complaint classes (投诉界定), see domain.md 2.2."""
+    """Thresholds of the complaint classes (投诉界定), see docs/rules.md §2.2."""
 
-    significant_loss_yuan: PositiveInt = 1000  # gap in the manual ("¥X"); domain.md default
+    significant_loss_yuan: PositiveInt = 1000  # gap in the manual ("¥X"); docs/rules.md default
     major_loss_yuan: PositiveInt = 10_000
     critical_loss_yuan: PositiveInt = 100_000
     critical_complainants: PositiveInt = 10  # same event, collective complaint
@@ -167,7 +167,7 @@ class ComplaintClock(_Model):
         return self
 
 
-# Per-class defaults, domain.md 2.2 "Complaint clocks". Kept as plain dicts so that a
+# Per-class defaults, docs/rules.md §2.2 "Complaint clocks". Kept as plain dicts so that a
 # site file that sets only one key of a class keeps that class's other defaults
 # (a generic ComplaintClock default would silently lose e.g. the 12 h of 通常).
 _CLOCK_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -219,7 +219,7 @@ class ComplaintClocks(_Model):
 
 
 class ComplaintPolicy(_Model):
-    """Clocks of the complaint register (客户投诉登记表), domain.md 2.2."""
+    """Clocks of the complaint register (客户投诉登记表), docs/rules.md §2.2."""
 
     clocks: ComplaintClocks = ComplaintClocks()
     forward_minutes: PositiveInt = 10  # form to the department, signed for
@@ -232,7 +232,7 @@ class ComplaintPolicy(_Model):
 
 
 class SlipPolicy(_Model):
-    """Clocks of the dispatch slip (派工单), domain.md 2.3."""
+    """Clocks of the dispatch slip (派工单), docs/rules.md §2.3."""
 
     notify_minutes: PositiveInt = 5  # fill in the slip and notify the department
     onsite_minutes: PositiveInt = 15  # technician on site after accepting
@@ -270,7 +270,7 @@ class VisitRule(_Model):
     """Due time and share of one kind of return visit (回访)."""
 
     workdays: PositiveInt
-    # None: the share is set by the property manager (domain.md "anything else").
+    # None: the share is set by the property manager (docs/rules.md §2.4 "anything else").
     share_percent: Percent | None = None
 
 
@@ -290,7 +290,7 @@ _VISIT_ALIASES = {"critical": "major"}
 
 
 class ReturnVisitPolicy(_Model):
-    """Return-visit clocks in working days (工作日), domain.md 2.4."""
+    """Return-visit clocks in working days (工作日), docs/rules.md §2.4."""
 
     major: VisitRule = VisitRule(**_VISIT_DEFAULTS["major"])
     complaint: VisitRule = VisitRule(**_VISIT_DEFAULTS["complaint"])

@@ -1,6 +1,6 @@
 """Complaint severity classes (投诉界定) and the rule that proposes one at intake.
 
-domain.md 2.2: the classes are checked from the most severe down and any one
+docs/rules.md §2.2: the classes are checked from the most severe down and any one
 matching fact decides. Intake captures the facts; :func:`classify` proposes the
 class and names the rules that fired so the receptionist can see why; the
 class names and the rules' words are in the catalogue (deskapp/i18n/rules.py).
@@ -179,13 +179,13 @@ def _count(name: str, value: object, minimum: int = 0) -> int:
 
 
 def classify(facts: ComplaintFacts, policy: SeverityPolicy) -> Classification:
-    """Propose the class of a complaint, most severe class first (domain.md 2.2).
+    """Propose the class of a complaint, most severe class first (docs/rules.md §2.2).
 
     All rules of the chosen class that match are reported, not only the first,
     so the record shows every reason. A mishandled earlier complaint raises the
     class to one above its own (and never lowers what the facts give).
 
-    Interpretation: domain.md gives 较大 as "raised ≥ 3 and < 10 times" and 重大
+    Interpretation (docs/rules.md §2.2): the manuals give 较大 as "raised ≥ 3 and < 10 times" and 重大
     as "service not delivered and raised ≥ 10 times". The upper bound only
     separates the two rows, so a matter raised ≥ 10 times whose service was
     delivered stays 较大 (otherwise raising it more would lower its class).

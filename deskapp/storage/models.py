@@ -1,4 +1,4 @@
-"""Every register the desk keeps, as SQLModel tables (domain.md section 2).
+"""Every register the desk keeps, as SQLModel tables (docs/rules.md §2).
 
 The whole domain was laid down in the first migration so that later work adds
 behaviour, not schema churn; 0002 added what the register screens found

@@ -1,4 +1,4 @@
-"""Complaint and dispatch-slip deadlines (domain.md 2.2, 2.3)."""
+"""Complaint and dispatch-slip deadlines (docs/rules.md §2.2, §2.3)."""
 
 from __future__ import annotations
 

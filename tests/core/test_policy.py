@@ -30,7 +30,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 class TestDefaults:
-    def test_numbers_from_domain_md(self):
+    def test_numbers_from_the_rules(self):
         p = Policy()
         c = p.complaint.clocks
         assert (c.ordinary.respond_minutes, c.ordinary.complete_hours, c.ordinary.report_minutes) == (10, 12, None)

@@ -1,4 +1,4 @@
-"""Severity classes (投诉界定), domain.md 2.2: every rule and its boundaries."""
+"""Severity classes (投诉界定), docs/rules.md §2.2: every rule and its boundaries."""
 
 from __future__ import annotations
 
