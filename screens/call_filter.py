@@ -1,76 +1,51 @@
-"""Filter the call log by date range, category and channel."""
+"""Filter the call log by date range, category and channel.
+
+Declarations on the form base: Enter moves on and saves on the last field,
+Ctrl+S applies from anywhere, Esc cancels. The dates are checked as the
+form is read (a day that exists, the start not after the end); the call log
+receives the new CallFilter, or None.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from dataclasses import replace
+from typing import Any
 
 from deskapp.core.codes import CATEGORIES, CHANNELS
 from deskapp.core.text import parse_date
-from deskapp.errors import DeskError, InputError
+from deskapp.errors import InputError
 from deskapp.i18n import label, t
-from deskapp.widgets.choice_bar import ChoiceBar
-from deskapp.widgets.form_input import FormInput, after_pending_keys
+from deskapp.widgets.fields import ChoiceField, TextField
+from deskapp.widgets.form import FormScreen
 
 
-class CallFilterScreen(ModalScreen):
-    DEFAULT_CSS = """
-    CallFilterScreen { align: center middle; }
-    CallFilterScreen > Vertical { width: 78; max-width: 100%; height: auto; border: round $primary; background: $panel; padding: 0 1; }
-    CallFilterScreen Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1; }
-    CallFilterScreen #error { color: $error; height: auto; }
-    """
-    BINDINGS = [
-        Binding("ctrl+s", "apply", t("key.save"), priority=True),
-        Binding("escape", "cancel", t("key.cancel")),
-        Binding("enter", "apply", show=False, priority=True),
-    ]
-
+class CallFilterScreen(FormScreen):
     def __init__(self, current):
         super().__init__()
         self.current = current
 
-    def compose(self) -> ComposeResult:
+    def form_title(self) -> str:
+        return t("calls.filter_title")
+
+    def fields(self):
         f = self.current
-        with Vertical():
-            yield Label(t("calls.filter_title") + "  (Enter / Ctrl+S, Esc)")
-            with Grid():
-                yield Label(t("calls.from"))
-                yield FormInput(str(f.start or ""), id="start", placeholder="2026-11-01")
-                yield Label(t("calls.to"))
-                yield FormInput(str(f.end or ""), id="end", placeholder="2026-11-30")
-                yield Label(t("field.category"))
-                yield ChoiceBar([("", t("calls.any"))] + [(c, label("category", c)) for c in CATEGORIES],
-                                value=f.category or "", id="category")
-                yield Label(t("field.channel"))
-                yield ChoiceBar([("", t("calls.any"))] + [(c, label("channel", c)) for c in CHANNELS],
-                                value=f.channel or "", id="channel")
-            yield Static("", id="error", markup=False)
+        # The placeholder shows the format, not a date: a sample date reads like a value already set.
+        return [
+            TextField("start", t("calls.from"), max_chars=10, counter=False, placeholder="YYYY-MM-DD",
+                      value=str(f.start or ""), check=parse_date),
+            TextField("end", t("calls.to"), max_chars=10, counter=False, placeholder="YYYY-MM-DD",
+                      value=str(f.end or ""), check=parse_date),
+            ChoiceField("category", t("field.category"),
+                        [("", t("calls.any"))] + [(c, label("category", c)) for c in CATEGORIES],
+                        value=f.category or ""),
+            ChoiceField("channel", t("field.channel"),
+                        [("", t("calls.any"))] + [(c, label("channel", c)) for c in CHANNELS],
+                        value=f.channel or ""),
+        ]
 
-    def on_mount(self) -> None:
-        self.query_one("#start", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_apply(self) -> None:
-        fields = [self.query_one(f"#{f}") for f in ("start", "end", "category", "channel")]
-        after_pending_keys(fields, self._apply)
-
-    def _apply(self) -> None:
-        from dataclasses import replace
-
-        try:
-            start = parse_date(self.query_one("#start", Input).value)
-            end = parse_date(self.query_one("#end", Input).value)
-            if start and end and start > end:
-                raise InputError("err.date_order")
-        except DeskError as exc:
-            self.query_one("#error", Static).update(str(exc))
-            return
-        self.dismiss(replace(self.current, start=start, end=end,
-                             category=self.query_one("#category", ChoiceBar).value or None,
-                             channel=self.query_one("#channel", ChoiceBar).value or None))
+    def save(self, values: dict[str, Any]):
+        start, end = parse_date(values["start"]), parse_date(values["end"])
+        if start and end and start > end:
+            raise InputError("err.date_order")
+        return replace(self.current, start=start, end=end, category=values["category"] or None,
+                       channel=values["channel"] or None)

@@ -48,6 +48,23 @@ class CallSource:
         return fetch_window(self.desk, self.filter, start, total, PAGE)
 
 
+class OpenMattersSource:
+    """The 待办 view: what still waits on the desk, most urgent (most overdue) first."""
+
+    def __init__(self, desk):
+        self.desk = desk
+
+    def count(self) -> int:
+        from deskapp.services.open_matters import count_open
+
+        return count_open(self.desk)
+
+    def page(self, start: int, total: int, after_key):
+        from deskapp.services.open_matters import fetch_open
+
+        return fetch_open(self.desk, after=after_key, offset=0 if after_key is not None else start)
+
+
 def _status_label(row) -> str:
     return "" if row.status == "done" else label("call_status_short", row.status)
 
@@ -61,7 +78,9 @@ COLUMNS = [
                      running=lambda r: is_awaiting(r.status), label=_status_label),
     Column("col.unit", 13, lambda r, s: r.unit_code),
     Column("col.caller", 6, lambda r, s: r.caller_name),
-    Column("col.phone", 11, lambda r, s: r.phone, min_total=100),
+    # Wide enough for a landline with its area code and a +86 mobile: a phone cut
+    # short reads as someone else's number (longer ones end in … and show whole below).
+    Column("col.phone", 14, lambda r, s: r.phone, min_total=100),
     Column("col.content", 0, lambda r, s: r.content),
 ]
 
@@ -73,12 +92,14 @@ class CallLogScreen(WorkScreen):
         new_record_binding(NEW_RECORD),
         Binding("ctrl+f", "search", t("key.search"), id="search"),
         Binding("ctrl+r", "filter", t("key.filter"), id="filter"),
-        Binding("escape", "clear_search", show=False),
+        Binding("f7", "open_matters", t("key.awaiting"), id="open_matters"),
+        Binding("escape", "clear_search", t("key.clear"), id="clear", show=False),
     ]
 
     def __init__(self):
         super().__init__(name="calls")
         self.call_filter = None
+        self.open_matters = False  # the 待办 view instead of the whole log
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="greeting", markup=False)
@@ -141,6 +162,12 @@ class CallLogScreen(WorkScreen):
     def _show_filter(self, total: int | None = None) -> None:
         f = self.call_filter
         bits = []
+        if self.open_matters:
+            bits.append(t("calls.open_matters"))
+            if total is not None:
+                bits.append(t("calls.count", count=f"{total:,}"))
+            self.query_one("#filter-line", Static).update("  ".join(bits))
+            return
         if f and (f.start or f.end):
             bits.append(f"{f.start or '…'} ~ {f.end or '…'}")
         if f and f.category:
@@ -155,8 +182,25 @@ class CallLogScreen(WorkScreen):
 
     def apply_filter(self, call_filter) -> None:
         self.call_filter = call_filter
+        self.open_matters = False
         self._show_filter()
         self.query_one(RegisterList).bind_source(CallSource(self.app.desk, call_filter))
+
+    def action_open_matters(self) -> None:
+        """F7: the 待办 view (awaiting, most urgent first); F7 again: back to the log."""
+        if self.open_matters:
+            self.apply_filter(self.call_filter)
+        else:
+            self.open_matters = True
+            self._show_filter()
+            self.query_one(RegisterList).bind_source(OpenMattersSource(self.app.desk))
+        self.query_one(RegisterList).focus()
+
+    @on(RegisterList.Chosen)
+    def _chosen(self, event: RegisterList.Chosen) -> None:
+        from screens.call_record import CallRecordScreen
+
+        self.app.push_screen(CallRecordScreen(event.row))
 
     @on(Input.Submitted, "#search")
     def _search(self, event: Input.Submitted) -> None:
@@ -167,10 +211,13 @@ class CallLogScreen(WorkScreen):
         self.query_one("#search", Input).focus()
 
     def action_clear_search(self) -> None:
+        """Esc: back to the whole log, newest first (search, filter and 待办 view cleared)."""
+        from deskapp.services.call_queries import CallFilter
+
         search = self.query_one("#search", Input)
-        if search.value or self.call_filter.search:
+        if search.value or self.call_filter != CallFilter() or self.open_matters:
             search.value = ""
-            self.apply_filter(replace(self.call_filter, search=""))
+            self.apply_filter(CallFilter())
         self.query_one(RegisterList).focus()
 
     def action_filter(self) -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from deskapp.cli import app
 from deskapp.config import site_data_dir
+from deskapp.storage.migrate import HEAD_REVISION
 
 
 @pytest.fixture
@@ -152,7 +153,7 @@ class TestDoctor:
         result = runner.invoke(app, ["doctor", "--db", str(db)])
         assert result.exit_code == 0, result.output
         out = result.stdout
-        assert "✓ 结构版本 schema: 0002 (程序 program 0002)" in out
+        assert f"✓ 结构版本 schema: {HEAD_REVISION} (程序 program {HEAD_REVISION})" in out
         assert "✓ 完整性 integrity_check: ok" in out
         assert "✓ 日志模式 journal_mode: wal" in out
         assert "✓ 员工 staff: 1" in out
@@ -164,7 +165,7 @@ class TestDoctor:
         assert result.exit_code == 0, result.output
         assert db.is_file()
         with closing(sqlite3.connect(db)) as conn:
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
 
     def test_foreign_database_is_refused_plainly(self, runner, tmp_path):
         other = tmp_path / "other.sqlite"

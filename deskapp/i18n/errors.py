@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "err.staff_exists": ("已有同名员工：{name}", "A staff member named {name} already exists"),
     "err.not_allowed": ("{role}无权执行此操作：{action}", "A {role} may not do this: {action}"),
     "err.first_must_be_supervisor": ("第一位员工必须是客服主管或以上", "The first staff member must be a supervisor or above"),
+    "err.no_such_call": ("没有这条来电记录：{id}", "No such call: {id}"),
     "err.no_such_staff": ("没有这位员工：{name}", "No such staff member: {name}"),
     "err.demo_not_empty": (
         "数据库里已有员工和记录，不能载入演示数据；请用一个新的数据库文件",

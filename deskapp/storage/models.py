@@ -117,6 +117,10 @@ class Call(SQLModel, table=True):
         Index("ix_call_category_at", "category", "at"),
         Index("ix_call_phone_at", "phone", "at"),
         Index("ix_call_unit_at", "unit_code", "at"),
+        # the 待办 view: awaiting calls by deadline (migration 0003)
+        Index("ix_call_awaiting_due", "due_by", "id",
+              sqlite_where=text("status IN ('awaiting_slip', 'awaiting_complaint')"),
+              postgresql_where=text("status IN ('awaiting_slip', 'awaiting_complaint')")),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)  # 来电-2026-000123
@@ -138,6 +142,24 @@ class Call(SQLModel, table=True):
     # forwarded within 10 min of intake (policy). Stored, not recomputed per render.
     due_by: Optional[datetime] = _at(nullable=True)
     flagged_phrases: str = Field(default="", max_length=200)  # 服务忌语 found in the reply
+
+
+class CallCorrection(SQLModel, table=True):
+    """A correction to a logged call (更正): appended, never an overwrite.
+
+    The call row keeps what was logged; a correction says which field was
+    wrong, what it should read, why, who and when. Append-only at the
+    database level, like the audit log.
+    """
+
+    __tablename__ = "call_correction"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    at: datetime = _at()
+    staff_id: int = Field(foreign_key="staff.id")
+    field: str = Field(default="", max_length=20)  # the call field corrected; "" for a note only
+    corrected: str = _text()  # what the field should read
+    note: str = _text()  # why / what else
 
 
 class Complaint(SQLModel, table=True):

@@ -134,7 +134,7 @@ class TestScreens:
             await sign_in(pilot)
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "CallFilterScreen")
-            await pilot.press(*"2026-02-30", "enter")
+            await pilot.press(*"2026-02-30", "ctrl+s")
             await wait_for(pilot, lambda: "2026-02-30" in str(app.screen.query_one("#error").render()))
 
     async def test_filter_by_category(self, staffed_db):
@@ -229,3 +229,99 @@ class TestSwitchUser:
             await wait_for(pilot, lambda: app.actor is not None and app.actor.name == "李前台")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
             assert "我姓李" in str(app.screen.query_one("#greeting").render())
+
+
+class TestTheWholeRecord:
+    async def test_enter_opens_the_whole_record_with_its_reply_and_flagged_phrases(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            long_reply = "已通知工程部师傅下午两点前上门查看" * 4 + "不知道具体原因"
+            await _fill_form(pilot, phone="075512345678", unit="3-2-1201", content="问水管", reply=long_reply)
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            calls = app.screen.query_one("RegisterList")
+            await wait_for(pilot, lambda: calls.total == 4 and calls.current is not None)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallRecordScreen")
+            body = str(app.screen.query_one("#record-body").render())
+            assert long_reply in body.replace("\n", "")  # the whole reply, not the first line of it
+            assert "075512345678" in body  # a 12-digit phone, whole
+            assert "服务忌语" in body and "不知道" in body
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
+
+    async def test_a_correction_is_appended_shown_and_audited(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("RegisterList")
+            number = calls.current.number
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallRecordScreen")
+            record = app.screen
+            await pilot.press("ctrl+e")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallCorrectionScreen")
+            await pilot.press("enter", *"13600003334", "enter", *"号码记错", "ctrl+s")
+            await wait_for(pilot, lambda: app.screen is record)
+            await wait_for(pilot, lambda: "13600003334" in str(record.query_one("#corrections").render()))
+            assert "号码记错" in str(record.query_one("#corrections").render())
+        stored = _rows(staffed_db, f"SELECT phone FROM call WHERE number = '{number}'")
+        assert stored == [("13600003333",)]  # the call stays as logged
+        assert _rows(staffed_db, "SELECT field, corrected FROM call_correction") == [("phone", "13600003334")]
+        assert _rows(staffed_db, "SELECT count(*) FROM audit_event WHERE action = 'call.correct'") == [(1,)]
+
+    async def test_a_twelve_digit_phone_is_shown_whole_in_the_list(self, staffed_db):
+        from deskapp.widgets.register_list import layout_columns
+        from screens.call_log import COLUMNS
+
+        app = make_app(staffed_db)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await sign_in(pilot)
+            await _fill_form(pilot, phone="075512345678", content="固定电话来电")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
+            calls = app.screen.query_one("RegisterList")
+            await wait_for(pilot, lambda: calls.total == 4 and calls.current.phone == "075512345678")
+            assert "075512345678" in calls.render_line(0).text
+        assert all(cells >= 12 for c, _, cells in layout_columns(COLUMNS, 120) if c.key == "col.phone")
+
+
+class TestOpenMattersAndFilters:
+    async def test_f7_lists_awaiting_calls_most_urgent_first_and_esc_returns_to_the_log(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("RegisterList")
+            await pilot.press("f7")
+            await wait_for(pilot, lambda: calls.total == 2 and 1 in calls._rows, what="the two awaiting calls")
+            first, second = calls._rows[0], calls._rows[1]
+            # the repair call was logged first but is due in 5 min, the complaint 1 h later with 10 min:
+            assert first.due_by <= second.due_by
+            assert {first.status, second.status} == {"awaiting_slip", "awaiting_complaint"}
+            assert "待办" in str(app.screen.query_one("#filter-line").render())
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: calls.total == 3)
+
+    async def test_esc_clears_the_filter_too(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("RegisterList")
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallFilterScreen")
+            await pilot.press("tab", "tab", "3", "ctrl+s")  # 报修 only
+            await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen) and calls.total == 1)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: calls.total == 3)
+            assert "报修" not in str(app.screen.query_one("#filter-line").render())
+
+    async def test_a_reversed_date_range_is_refused(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "CallFilterScreen")
+            await pilot.press(*"2026-11-30", "enter", *"2026-11-01", "ctrl+s")
+            await wait_for(pilot, lambda: "开始日期" in str(app.screen.query_one("#error").render()))
+            assert type(app.screen).__name__ == "CallFilterScreen"

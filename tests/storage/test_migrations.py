@@ -27,7 +27,8 @@ from deskapp.storage.migrate import (
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 FTS_TRIGGERS = {"call_fts_ai", "call_fts_ad", "call_fts_au"}
 AUDIT_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete"}  # append-only (0002)
-TRIGGERS = FTS_TRIGGERS | AUDIT_TRIGGERS
+CORRECTION_TRIGGERS = {"call_correction_no_update", "call_correction_no_delete"}
+TRIGGERS = FTS_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS
 
 
 @pytest.fixture

@@ -19,7 +19,14 @@ from deskapp.services.call_queries import CallFilter, count_calls
 from deskapp.services.calls import CallDraft, log_call
 from deskapp.services.roles import Actor
 from deskapp.storage.engine import get_engine
-from deskapp.storage.migrate import MIGRATIONS_DIR, SchemaError, current_revision, ensure_schema, upgrade
+from deskapp.storage.migrate import (
+    HEAD_REVISION,
+    MIGRATIONS_DIR,
+    SchemaError,
+    current_revision,
+    ensure_schema,
+    upgrade,
+)
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 
@@ -256,7 +263,7 @@ def template_0002(template_0001, tmp_path_factory) -> Path:
     path = copy_db(template_0001, tmp_path_factory.mktemp("rev0002") / "template.sqlite")
     engine = get_engine(f"sqlite:///{path}")
     try:
-        assert ensure_schema(engine).after == "0002"
+        assert ensure_schema(engine).after == HEAD_REVISION
     finally:
         engine.dispose()
     return path
@@ -299,7 +306,7 @@ class TestUpgradeKeepsEveryRow:
 
         check = ensure_schema(engine)
 
-        assert (check.before, check.after) == ("0001", "0002")
+        assert (check.before, check.after) == ("0001", HEAD_REVISION)
         for table, old_rows in before.items():
             new_rows = rows_of(db, table)
             assert len(new_rows) == len(old_rows) == len(ROWS_0001[table]), table
@@ -391,7 +398,7 @@ class TestFailedUpgrade:
         assert current_revision(engine) == "0001"
         assert raw(db, "SELECT type, name, sql FROM sqlite_master ORDER BY name") == schema_before
         assert rows_of(db, "handover")[0]["handed_by"] == 2
-        (backup,) = tmp_path.glob("desk.sqlite.before-0002-*.bak")
+        (backup,) = tmp_path.glob(f"desk.sqlite.before-{HEAD_REVISION}-*.bak")
         assert raw(backup, "SELECT version_num FROM alembic_version") == [("0001",)]
 
 
@@ -491,7 +498,7 @@ class TestDowngrade:
         raw(db, "UPDATE audit_event SET detail = '{}' WHERE id = 3")  # the triggers went with 0002
 
         check = ensure_schema(engine)  # and up again
-        assert (check.before, check.after) == ("0001", "0002")
+        assert (check.before, check.after) == ("0001", HEAD_REVISION)
         assert raw(db, "SELECT handed_by_id FROM handover") == [(2,)]
 
     def test_downgrade_refuses_to_merge_residents_without_a_phone(self, db, engine):
@@ -499,7 +506,7 @@ class TestDowngrade:
         raw(db, "INSERT INTO resident (name, phone, unit_id) VALUES ('甲', '', 2), ('乙', '', 2)")
         with pytest.raises(RuntimeError, match="cannot downgrade"):
             migrate_down(engine, "0001")
-        assert current_revision(engine) == "0002"
+        assert current_revision(engine) == HEAD_REVISION
         assert raw(db, "SELECT count(*) FROM resident") == [(4,)]
         assert "handed_by_id" in columns(db, "handover")
 
@@ -510,6 +517,7 @@ class TestDowngrade:
 NOT_INDEXED = {
     ("audit_event", "actor_id"),
     ("call", "resident_id"),
+    ("call_correction", "staff_id"),
     ("duty_log_entry", "staff_id"),
     ("handover", "handed_by_id"),
     ("handover", "received_by_id"),
