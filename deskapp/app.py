@@ -50,7 +50,8 @@ class DeskApp(App):
     MODES = {entry.name: entry.factory() for entry in SCREENS}
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
-        *[Binding(e.key, f"go('{e.name}')", t(e.key_label), id=f"go_{e.name}") for e in SCREENS],
+        # The footer shows the short label; help and the palette the screen's title (the tooltip).
+        *[Binding(e.key, f"go('{e.name}')", t(e.key_label), tooltip=t(e.title), id=f"go_{e.name}") for e in SCREENS],
         Binding("ctrl+l", "switch_user", t("key.switch_user"), id="switch_user", show=False),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]

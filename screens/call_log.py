@@ -92,7 +92,7 @@ class CallLogScreen(WorkScreen):
         new_record_binding(NEW_RECORD),
         Binding("ctrl+f", "search", t("key.search"), id="search"),
         Binding("ctrl+r", "filter", t("key.filter"), id="filter"),
-        Binding("f7", "open_matters", t("key.awaiting"), id="open_matters"),
+        Binding("f7", "open_matters", t("key.awaiting"), tooltip=t("tip.awaiting"), id="open_matters"),
         Binding("escape", "clear_search", t("key.clear"), id="clear", show=False),
     ]
 

@@ -33,7 +33,9 @@ def _grouped(screen: Screen) -> list[tuple[list[str], Binding, object]]:
     grouped: dict[tuple[int, str], tuple[list[str], Binding, object]] = {}
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description or not active.enabled:
+        # Only the desk's own keys (every one has an id, so it can be rebound);
+        # Textual's built-in ones (scrolling, cursor moves) are English-only noise here.
+        if not binding.id or not binding.description or not active.enabled:
             continue
         ident = (id(active.node), binding.id or binding.action)
         keys, _, _ = grouped.setdefault(ident, ([], binding, active.node))
@@ -50,7 +52,7 @@ def screen_actions(screen: Screen) -> Iterator[tuple[str, str, Callable]]:
     for keys, binding, node in _grouped(screen):
         if binding.action.startswith(("go(", "help", "quit", "command_palette")):
             continue  # the palette lists the screens, help and quit itself
-        yield "/".join(keys), binding.description, partial(app.run_action, binding.action, node)
+        yield "/".join(keys), binding.tooltip or binding.description, partial(app.run_action, binding.action, node)
 
 
 class HelpScreen(ModalScreen):
@@ -63,7 +65,7 @@ class HelpScreen(ModalScreen):
 
     def __init__(self, under: Screen):
         super().__init__()
-        self._lines = [(", ".join(keys), binding.description) for keys, binding, _ in _grouped(under)]
+        self._lines = [(", ".join(keys), binding.tooltip or binding.description) for keys, binding, _ in _grouped(under)]
         self._lines.append(("Ctrl+P", t("help.palette")))
 
     def compose(self) -> ComposeResult:

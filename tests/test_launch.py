@@ -38,7 +38,7 @@ def test_english_reaches_the_key_labels_and_typer_is_not_loaded(tmp_path):
     env_code = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               env={"DESKAPP_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin:/bin"})
     assert env_code.returncode == 0, env_code.stderr
-    assert env_code.stdout.split() == ["Calls", "Help", "False", "False"]
+    assert env_code.stdout.split() == ["Log", "Help", "False", "False"]
 
 
 def test_the_app_options_are_the_typer_callbacks_options():

@@ -35,6 +35,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "category_short.suggestion": ("建议", "Sug"),
     "category_short.praise": ("表扬", "Pra"),
     "category_short.other": ("其他", "Oth"),
-    "shift.day": ("白班", "day shift"),
-    "shift.night": ("夜班", "night shift"),
+    "shift.day": ("白班", "day"),
+    "shift.night": ("夜班", "night"),
 }

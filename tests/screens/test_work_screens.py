@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from deskapp.registry import SCREENS
 from screens.call_log import CallLogScreen
 from screens.sign_in import SignInScreen
@@ -70,7 +72,7 @@ class TestHelp:
             await pilot.press("f1")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
             text = str(app.screen.query_one("Static").render())
-            line = next(line for line in text.splitlines() if "登记" in line)
+            line = next(line for line in text.splitlines() if line.split()[-1:] == ["登记"])
             assert "Ctrl+O" in line and "Ctrl+N" not in line
             for words in ("搜索", "筛选", "来电", "投诉", "帮助"):
                 assert words in text
@@ -132,3 +134,40 @@ class TestSignInBeforeTheDatabaseIsOpen:
             burst(app, *"李前台", "enter", *"5678", "enter")  # as a fast typist sends them
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen), what="sign-in from one burst")
             assert app.actor.name == "李前台"
+
+
+class TestEightyColumns:
+    """Key labels are read when the modules load, so each language runs in a fresh process."""
+
+    SCRIPT = """
+import asyncio, sys
+from deskapp.config import Settings
+from deskapp.i18n import set_lang
+set_lang(sys.argv[2])
+from tests.screens.conftest import make_app, sign_in
+
+async def main():
+    app = make_app(sys.argv[1], lang=sys.argv[2])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.pause()
+        keys = [(w.key, w.region.right) for w in app.screen.query("FooterKey")]
+        print(max(r for _, r in keys), " ".join(k for k, _ in keys), app.screen.query_one("DeskHeader").render().cell_len)
+
+asyncio.run(main())
+"""
+
+    @pytest.mark.parametrize("lang", ["zh", "en"])
+    def test_every_screen_key_fits_the_footer_and_the_clock_fits_the_header(self, staffed_db, lang):
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parents[2]
+        done = subprocess.run([sys.executable, "-c", self.SCRIPT, staffed_db, lang], capture_output=True, text=True,
+                              cwd=root, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        right, keys, header = done.stdout.split("\n")[0].split(" ", 1)[0], done.stdout.split()[1:-1], done.stdout.split()[-1]
+        assert int(right) <= 80, (lang, keys)
+        assert {"f1", "f2", "f3", "f4", "f5", "f6"} <= set(keys)
+        assert int(header) <= 78  # the clock is not cut off
