@@ -45,6 +45,16 @@ def wait_for(target: str, text: str, timeout: float = 20.0) -> None:
     raise AssertionError(f"{target}: never showed {text!r}; screen was:\n{screen(target)}")
 
 
+def _rows(db: Path, sql: str) -> list:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
 def step(name: str, fn) -> None:
     fn()
     print(f"ok  {name}")
@@ -119,12 +129,57 @@ def main() -> int:
             keys("a", "y")
             wait_for("a", "共 3 条")
 
+        def pasted_escape_a():
+            # A pasted terminal escape sequence must be refused or stored exactly as pasted,
+            # never obeyed by the terminal nor reordered.
+            pasted = "\x1b[31m红字\x1b[0m 与 \x1b]0;title\x07"
+            keys("a", "C-n")
+            wait_for("a", "登记来电来访")
+            keys("a", "13800000000", "Enter", "Enter", "Enter", "1", "Enter", "1", "Enter")
+            tmux("set-buffer", "-b", "evil", pasted)
+            tmux("paste-buffer", "-p", "-b", "evil", "-t", "a")
+            time.sleep(0.3)
+            keys("a", "C-s")
+            time.sleep(1.0)
+            shown = screen("a")
+            stored = [r[0] for r in _rows(db, "SELECT content FROM call WHERE phone = '13800000000'")]
+            # tmux itself turns control characters of a paste into visible text (ESC -> ^[),
+            # so what arrives may be refused (raw ESC) or stored as it arrived: in order, no
+            # control character left, shown literally in the list.
+            assert "控制字符" in shown or (
+                len(stored) == 1 and not any(ord(ch) < 32 for ch in stored[0])
+                and stored[0].index("红字") < stored[0].index("与") < stored[0].index("title")
+                and "红字" in shown), (shown, stored)
+            if "控制字符" in shown:
+                assert stored == []
+                keys("a", "Escape")
+                wait_for("a", "放弃已填写的内容？")
+                keys("a", "y")
+            wait_for("a", "共 3 条" if not stored else "共 4 条")
+
+        def pasted_bidi_and_surrogate_a():
+            # A right-to-left override would make a record read differently from what is stored.
+            keys("a", "C-n")
+            wait_for("a", "登记来电来访")
+            keys("a", "13800000001", "Enter", "Enter", "Enter", "1", "Enter", "1", "Enter")
+            tmux("set-buffer", "-b", "bidi", "退款金额\u202e00001")
+            tmux("paste-buffer", "-p", "-b", "bidi", "-t", "a")
+            time.sleep(0.3)
+            keys("a", "C-s")
+            wait_for("a", "控制字符")
+            assert _rows(db, "SELECT count(*) FROM call WHERE phone = '13800000001'") == [(0,)]
+            keys("a", "Escape")
+            wait_for("a", "放弃已填写的内容？")
+            keys("a", "y")
+
         step("sign in at terminal A", sign_in_a)
         step("log a repair call with the keyboard; markup shown literally", log_call_a)
         step("search it back by a Chinese substring", search_a)
         step("a call logged at terminal B appears at A without a key press", other_terminal)
         step("a whole call typed in one burst lands in the right fields", typed_at_once_a)
         step("a phone number with letters is refused with a message", bad_input_a)
+        step("a pasted escape sequence is refused, never obeyed or reordered", pasted_escape_a)
+        step("a pasted right-to-left override is refused and nothing is written", pasted_bidi_and_surrogate_a)
     except AssertionError as exc:
         print(f"FAIL {exc}")
         return 1
