@@ -52,7 +52,23 @@ def main(argv: list[str] | None = None) -> None:
 
         cli_main()
         return
+    refusal = lang_refusal(opts)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        sys.exit(2)
     build_app(opts).run()
+
+
+def lang_refusal(opts: argparse.Namespace) -> str | None:
+    """The message refusing an unknown --lang (as the CLI words it), or None; Typer is not needed for it."""
+    from deskapp.i18n import lang_code, set_lang, t
+
+    if opts.lang is None or lang_code(opts.lang) is not None:
+        return None
+    from deskapp.config import load_settings
+
+    set_lang(load_settings(db=opts.db).lang)  # in the language the user would otherwise get
+    return t("cli.bad_lang", value=opts.lang)
 
 
 def build_app(opts: argparse.Namespace):

@@ -73,3 +73,20 @@ def test_a_mistake_goes_to_typer_without_a_usage_line_of_our_own(capsys):
     for argv in (["--db"], ["--lang"], ["--as"], ["--dbx", "1"]):
         assert _app_options(argv) is None, argv
     assert capsys.readouterr() == ("", "")
+
+
+def test_an_unknown_language_is_refused_on_the_app_path_without_typer(tmp_path):
+    db = tmp_path / "d.sqlite"
+    code = (
+        "import sys\n"
+        "from deskapp.launch import main\n"
+        "try:\n"
+        f"    main(['--lang', 'fr', '--db', {str(db)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    print(exc.code, 'typer' in sys.modules, 'textual' in sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"DESKAPP_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin:/bin"})
+    assert proc.stdout.split() == ["2", "False", "False"]
+    assert proc.stderr.strip() == "不支持的界面语言：fr。可选：zh（中文）、en（English）"
+    assert not db.exists()

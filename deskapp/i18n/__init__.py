@@ -13,9 +13,9 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import app, codes, errors, faults, kit, reference, rules
+from deskapp.i18n import app, cli, codes, errors, faults, kit, reference, rules
 
-PARTS = (codes, errors, faults, rules, kit, app, reference)
+PARTS = (codes, errors, faults, rules, kit, app, reference, cli)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:
@@ -32,6 +32,12 @@ def set_lang(lang: str) -> None:
 
 def get_lang() -> str:
     return _LANG
+
+
+def lang_code(value: str) -> str | None:
+    """The language a user asked for ("en", "en-US", "zh_CN"...) as one of LANGS, or None."""
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGS else None
 
 
 def t(key: str, /, **params: object) -> str:

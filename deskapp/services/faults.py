@@ -9,9 +9,15 @@ Faults are recognised by the driver's error code, not by searching the
 message text: SQLite's extended code name (SQLITE_BUSY, SQLITE_READONLY...)
 is on the sqlite3 exception since Python 3.11; PostgreSQL's SQLSTATE class
 is on the psycopg exception.
+
+No message is ever made from `str(exc)` of a database error: SQLAlchemy puts
+the statement and its parameters there (a new PIN's hash and salt, a
+caller's phone). Only the error's code name is shown.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from deskapp.errors import DeskError
 from deskapp.i18n import t
@@ -27,6 +33,7 @@ _SQLITE = {
     "SQLITE_CANTOPEN": "fault.cannot_open",
     "SQLITE_IOERR": "fault.io",
     "SQLITE_PERM": "fault.read_only",
+    "SQLITE_AUTH": "fault.read_only",
 }
 # PostgreSQL SQLSTATE class (first two characters) -> catalogue key
 _SQLSTATE = {
@@ -49,6 +56,8 @@ def fault_key(exc: BaseException) -> str | None:
     for err in chain:
         name = getattr(err, "sqlite_errorname", None)
         if isinstance(name, str):
+            if name == "SQLITE_READONLY_DIRECTORY":  # WAL needs to write its companions beside the file
+                return "fault.read_only_folder"
             if name.startswith(("SQLITE_READONLY", "SQLITE_IOERR_READONLY")):
                 return "fault.read_only"
             return _SQLITE.get("_".join(name.split("_")[:2]), "fault.database")
@@ -62,15 +71,47 @@ def fault_key(exc: BaseException) -> str | None:
     return None
 
 
+class DatabaseRefused(DeskError):
+    """The database file cannot be used as it is: nothing was opened, created or changed.
+
+    Raised before SQLite touches the file (a missing file where none may be
+    made, an empty file, a folder instead of a file, a read-only file or folder).
+    """
+
+
 def describe_fault(exc: BaseException, where: str = "") -> str:
     """One line for a person: a refusal as it was phrased, a database fault with
     the file (or server) and what to do, anything else as a program error."""
     if isinstance(exc, DeskError):
         return str(exc)
+    from deskapp.core.policy import PolicyError  # names the site file and key, in the user's language
+
+    if isinstance(exc, PolicyError):
+        return str(exc)
     key = fault_key(exc)
     if key is None:
         return t("fault.bug", what=type(exc).__name__)
-    return t(key, where=where or "?", what=_short_reason(exc))
+    where = where or "?"
+    message = t(key, where=where, folder=folder_of(where), what=_short_reason(exc))
+    if key == "fault.malformed":
+        message = f"{message} {backup_hint(where)}".rstrip()
+    return message
+
+
+def folder_of(where: str) -> str:
+    """The folder holding a SQLite file named by `where` (a server's address stays as it is)."""
+    if not where or where == "?" or "://" in where or where == ":memory:":
+        return where
+    return str(Path(where).parent)
+
+
+def backup_hint(where: str) -> str:
+    """Which backup to restore from: the newest one beside the file, named; or that there is none."""
+    if folder_of(where) == where:  # a server, or nothing known: its backups are not beside a file
+        return ""
+    from deskapp.storage.migrate import backup_hint as beside
+
+    return beside(where)
 
 
 def _short_reason(exc: BaseException) -> str:
@@ -82,7 +123,15 @@ def _short_reason(exc: BaseException) -> str:
 def database_where(desk_or_engine) -> str:
     """The database a message names: the SQLite file's path, or the server without its password."""
     engine = getattr(desk_or_engine, "engine", desk_or_engine)
-    url = engine.url
+    return url_where(engine.url)
+
+
+def url_where(url) -> str:
+    """The same for a database URL (a string or SQLAlchemy URL), before any engine exists."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
     if url.get_backend_name() == "sqlite":
-        return url.database or ":memory:"
+        db = url.database or ":memory:"
+        return db[len("file:"):] if db.startswith("file:") else db
     return url.render_as_string(hide_password=True)

@@ -27,14 +27,23 @@ def _hash_pin(pin: str, salt: str) -> str:
     return hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1, dklen=32).hex()
 
 
+def clean_name(name: str) -> str:
+    """A staff member's name as stored, or InputError (also asked before the CLI prompts for PINs)."""
+    return clean_text(name, "name", limit=40, required=True, multiline=False)
+
+
+def check_pin(pin: str) -> None:
+    if not _PIN.fullmatch(pin or ""):
+        raise InputError("err.bad_pin")
+
+
 def add_staff(desk: Desk, *, name: str, role: str, pin: str, actor: Actor | None, now: datetime | None = None) -> Actor:
     """Add a staff member. Only a supervisor or above may, except the very first (who must be one)."""
     now = now or utcnow()
-    name = clean_text(name, "name", limit=40, required=True, multiline=False)
+    name = clean_name(name)
     if role not in ROLES:
         raise InputError("err.bad_choice", field=t("field.role"), value=role)
-    if not _PIN.fullmatch(pin or ""):
-        raise InputError("err.bad_pin")
+    check_pin(pin)
     salt = secrets.token_hex(16)
     with write_session(desk.engine) as session:
         existing = session.exec(select(func.count()).select_from(Staff)).one()

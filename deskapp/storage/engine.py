@@ -9,14 +9,26 @@ deferred read-then-write failed ~40% with SQLITE_BUSY_SNAPSHOT):
   busy_timeout), and a deferred BEGIN for readers;
 - WAL so readers never block the writer, synchronous=FULL so a committed call
   survives a power cut at the desk PC, foreign keys on, a busy timeout.
+
+The engine never creates a file or a folder itself: deciding whether a new
+database may be made at a path is the caller's (services.desk.Desk.open), and
+`deskapp doctor` opens the file read-only (SQLite's `mode=ro`), so it can
+examine a database without writing a byte of it.
+
+The busy timeout (how long a writer waits for another terminal's write lock
+before giving up with "busy") is BUSY_TIMEOUT_MS, or DESKAPP_BUSY_TIMEOUT_MS
+in the environment (a slow network share may want longer; tests want shorter).
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -26,14 +38,35 @@ BUSY_TIMEOUT_MS = 10_000
 _WRITE = "deskapp_write"
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def busy_timeout_ms() -> int:
+    """BUSY_TIMEOUT_MS, or DESKAPP_BUSY_TIMEOUT_MS when it holds a whole number of milliseconds."""
+    value = os.environ.get("DESKAPP_BUSY_TIMEOUT_MS", "").strip()
+    return int(value) if value.isdigit() else BUSY_TIMEOUT_MS
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (also a `file:` URI), or None for memory or another backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    db = parsed.database or ""
+    if db.startswith("file:"):
+        db = db[len("file:"):]
+    return Path(db) if db and db != ":memory:" else None
+
+
+def _prepare_sqlite(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
+        if read_only:
+            # Setting the journal mode or synchronous would write the file header.
+            cur.execute("PRAGMA query_only = ON")
+        else:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
@@ -45,17 +78,37 @@ def _prepare_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+def get_engine(url: str, *, read_only: bool = False, immutable: bool = False) -> Engine:
+    """One engine per database URL (and way of opening it) for the life of the process.
+
+    read_only: SQLite opens the file with `mode=ro`, never creating or writing
+    it (SQLite may still create its -wal/-shm companions beside a WAL file, as
+    any reader does). immutable: also without locks or companions, for a file
+    in a folder nobody can write (no terminal can be writing it there).
+
+    hide_parameters: a failed INSERT's message would otherwise carry its
+    values (a new PIN's hash and salt among them) to wherever it is printed.
+    """
+    return _engine(url, bool(read_only or immutable), bool(immutable))
+
+
 @lru_cache(maxsize=8)
-def get_engine(url: str) -> Engine:
-    """One engine per database URL for the life of the process."""
+def _engine(url: str, read_only: bool, immutable: bool) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
-        _prepare_sqlite(engine)
+        timeout = busy_timeout_ms() / 1000
+        path = sqlite_file(url)
+        if (read_only or immutable) and path is not None:
+            uri = f"file:{quote(str(path.resolve()))}?" + ("mode=ro&immutable=1" if immutable else "mode=ro")
+            engine = create_engine(url, hide_parameters=True, creator=lambda: sqlite3.connect(
+                uri, uri=True, check_same_thread=False, timeout=timeout))
+            _prepare_sqlite(engine, read_only=True)
+        else:
+            engine = create_engine(url, hide_parameters=True,
+                                   connect_args={"check_same_thread": False, "timeout": timeout})
+            _prepare_sqlite(engine)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     return engine
 
 

@@ -9,6 +9,10 @@ On SQLite, foreign keys are switched off for the migration, outside any
 transaction (a batch migration that recreates a parent table would otherwise
 delete every child row), and the whole upgrade runs in one write transaction;
 PRAGMA foreign_key_check must come back empty before it commits.
+
+Every refusal (a foreign file, an unknown revision, a backup that could not
+be written) is a SchemaError with a catalogue message naming the file; the
+database is left as it was.
 """
 
 from __future__ import annotations
@@ -17,18 +21,21 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from deskapp.errors import DeskError
+from deskapp.i18n import t
 from deskapp.storage.engine import is_sqlite
 
 HEAD_REVISION = "0003"  # the last migration in migrations/versions (a test checks)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-class SchemaError(Exception):
-    """The database cannot be used as it is (a foreign file, a newer schema)."""
+class SchemaError(DeskError):
+    """The database cannot be used as it is (a foreign file, an unknown schema, no backup); nothing changed."""
 
 
 @dataclass(frozen=True)
@@ -39,12 +46,16 @@ class SchemaCheck:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision written in the database; None for a new or foreign one.
+
+    Only a missing alembic_version table means "none": a damaged, locked or
+    unreadable file raises its own fault rather than passing for a new one.
+    """
     with engine.connect() as conn:
-        try:
-            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        except Exception:  # no such table: a new or foreign database
-            conn.rollback()
+        if not inspect(conn).has_table("alembic_version"):
             return None
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        conn.rollback()
         return row[0] if row else None
 
 
@@ -53,20 +64,59 @@ def _sqlite_path(engine: Engine) -> Path | None:
     return Path(db) if is_sqlite(engine) and db and db != ":memory:" else None
 
 
+def _where(engine: Engine) -> str:
+    path = _sqlite_path(engine)
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
 def backup_sqlite(engine: Engine, label: str) -> Path:
-    """Copy the live database file (consistent, even with WAL) next to itself."""
+    """Copy the live database file (consistent, even with WAL) next to itself.
+
+    A backup that cannot be written (a read-only folder, a full disk) is a
+    SchemaError naming the backup and its folder; no partial copy is left.
+    """
     src_path = _sqlite_path(engine)
     assert src_path is not None
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     dest = src_path.with_name(f"{src_path.name}.{label}-{stamp}.bak")
-    src = sqlite3.connect(src_path)
-    dst = sqlite3.connect(dest)
+    existed = dest.exists()
     try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+        # The source is read through its own URI so that nothing is created if it has gone.
+        src = sqlite3.connect(f"file:{quote(str(src_path.resolve()))}?mode=ro", uri=True)
+        try:
+            dst = sqlite3.connect(dest)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (sqlite3.Error, OSError) as exc:
+        if not existed:
+            dest.unlink(missing_ok=True)
+        what = getattr(exc, "sqlite_errorname", None) or getattr(exc, "strerror", None) or type(exc).__name__
+        raise SchemaError("schema.backup_failed", backup=str(dest), what=what, where=str(src_path),
+                          folder=str(src_path.parent)) from None
     return dest
+
+
+def newest_backup(path: str | Path) -> Path | None:
+    """The newest backup written beside a SQLite file (`<name>.<label>-<stamp>.bak`), if any."""
+    path = Path(path)
+    pattern = "".join(f"[{c}]" if c in "*?[" else c for c in path.name) + ".*.bak"
+    try:
+        found = [(p.stat().st_mtime, p.name, p) for p in path.parent.glob(pattern) if p.is_file()]
+    except OSError:  # the folder cannot be listed
+        return None
+    return max(found)[2] if found else None
+
+
+def backup_hint(path: str | Path) -> str:
+    """Which backup to restore from, for a message: the newest one beside the file, or that there is none."""
+    backup = newest_backup(path)
+    if backup is None:
+        return t("fault.no_backup", folder=str(Path(path).parent))
+    return t("fault.newest_backup", backup=str(backup))
 
 
 def upgrade(engine: Engine, target: str = "head") -> None:
@@ -86,28 +136,31 @@ def upgrade(engine: Engine, target: str = "head") -> None:
                 if is_sqlite(engine):
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
-                        raise SchemaError(f"foreign key check failed after migration: {broken[:5]}")
+                        raise SchemaError("schema.foreign_keys", count=len(broken), where=_where(engine))
         finally:
             if is_sqlite(engine):
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
 
 def ensure_schema(engine: Engine) -> SchemaCheck:
+    path = _sqlite_path(engine)
+    if path is not None and path.is_file() and path.stat().st_size == 0:
+        # An empty file is not a new database: it may be one whose bytes were lost.
+        # (A new file from our engine gets its header at once, setting WAL.)
+        raise SchemaError("file.empty", where=str(path), backup=backup_hint(path))
     before = current_revision(engine)
     if before == HEAD_REVISION:
         return SchemaCheck(before, before, None)
     if before is None:
         tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
         if tables:
-            raise SchemaError(
-                "数据库里已有别的表，但不是 deskapp 的数据库 (this file holds tables but is not a deskapp database)"
-            )
+            raise SchemaError("schema.foreign", where=_where(engine))
         upgrade(engine)
         return SchemaCheck(None, HEAD_REVISION, None)
     if not _known(before):
-        raise SchemaError(
-            f"数据库版本 {before} 比本程序新，请先升级 deskapp (schema {before} is newer than this deskapp)"
-        )
+        newer = before.isdigit() and HEAD_REVISION.isdigit() and int(before) > int(HEAD_REVISION)
+        raise SchemaError("schema.newer" if newer else "schema.unknown", revision=before, head=HEAD_REVISION,
+                          where=_where(engine))
     backup = backup_sqlite(engine, f"before-{HEAD_REVISION}") if _sqlite_path(engine) else None
     upgrade(engine)
     return SchemaCheck(before, HEAD_REVISION, backup)

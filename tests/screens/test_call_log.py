@@ -165,9 +165,10 @@ class TestFirstRun:
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
             app.screen.query_one("#name").focus()
-            await pilot.press(*"张主管", "enter", *"12", "enter")
+            await pilot.press(*"张主管", "enter", *"12", "enter", *"12", "enter")  # the PIN is typed twice
             await wait_for(pilot, lambda: "PIN" in str(app.screen.query_one("#first-error").render()))
             app.screen.query_one("#pin").value = "2468"
+            app.screen.query_one("#pin2").value = "2468"
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
             assert app.actor.role == "supervisor"

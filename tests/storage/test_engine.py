@@ -43,7 +43,7 @@ class TestConnectionSettings:
             assert _pragmas(session.connection()) == EXPECTED_PRAGMAS
 
     def test_new_file_is_created_in_wal_mode(self, tmp_path):
-        path = tmp_path / "sub" / "dir" / "new.sqlite"  # parent folders are made
+        path = tmp_path / "new.sqlite"
         engine = get_engine(f"sqlite:///{path}")
         try:
             with engine.connect() as conn:
