@@ -290,7 +290,8 @@ def test_a_program_error_is_one_line_without_its_details(runner, supervised, mon
 def deskapp_process(argv: list[str], stdin: str = "", *, env: dict | None = None, prefix: list[str] = (),
                     cwd: str | None = None) -> subprocess.CompletedProcess:
     base = {"PATH": "/usr/bin:/bin", "DESKAPP_CONFIG": "/nonexistent/deskapp.toml", "DESKAPP_BUSY_TIMEOUT_MS": "200",
-            "DESKAPP_DATA_DIR": os.environ["DESKAPP_DATA_DIR"], "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/nonexistent"}
+            "DESKAPP_DATA_DIR": os.environ["DESKAPP_DATA_DIR"], "PYTHONDONTWRITEBYTECODE": "1", "HOME": "/nonexistent",
+            "PYTHONPATH": str(ROOT)}  # this tree's deskapp, also from another working folder
     return subprocess.run([*prefix, sys.executable, "-m", "deskapp", *argv], input=stdin, capture_output=True,
                           text=True, env={**base, **(env or {})}, cwd=cwd or str(ROOT), timeout=120)
 
@@ -356,7 +357,7 @@ def as_nobody() -> list[str]:
     if prefix is None:
         pytest.skip("running as root without setpriv or runuser: cannot drop to an unprivileged user")
     probe = subprocess.run([*prefix, sys.executable, "-c", "import deskapp.cli, sqlalchemy"], capture_output=True,
-                           text=True, cwd="/", timeout=120, env={"PATH": "/usr/bin:/bin"})
+                           text=True, cwd="/", timeout=120, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     if probe.returncode != 0:
         pytest.skip(f"the unprivileged user cannot run this Python: {probe.stderr.strip()[-200:]}")
     return prefix
