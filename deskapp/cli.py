@@ -50,7 +50,7 @@ def _report(exc: BaseException) -> int:
     """Say what went wrong in one line on stderr; the exit code for it."""
     from deskapp.core.policy import PolicyError
     from deskapp.errors import DeskError
-    from deskapp.services.faults import describe_fault, url_where
+    from deskapp.services.faults import DatabaseFault, describe_fault, url_where
 
     url = _DATABASE.get("url")
     try:
@@ -58,7 +58,8 @@ def _report(exc: BaseException) -> int:
     except Exception:  # an unparseable URL: the message still goes out
         where = ""
     typer.echo(describe_fault(exc, where), err=True)
-    return 2 if isinstance(exc, (DeskError, PolicyError)) else 1
+    refused = isinstance(exc, (DeskError, PolicyError)) and not isinstance(exc, DatabaseFault)
+    return 2 if refused else 1
 
 
 app = typer.Typer(cls=DeskCommandLine, add_completion=False, no_args_is_help=False,
@@ -155,6 +156,7 @@ def staff_add(
     from deskapp.errors import DeskError
     from deskapp.i18n import label
     from deskapp.services import staff
+    from deskapp.services.faults import DatabaseFault
     from deskapp.services.roles import RANK, ROLES, require
 
     settings = _settings(*_ctx_opts(ctx, db, lang))
@@ -186,6 +188,8 @@ def staff_add(
             actor = staff.sign_in(desk, name=by, pin=_ask_pin(t("cli.pin_of", name=by)))
         pin = _new_pin(name)
         added = staff.add_staff(desk, name=name, role=role, pin=pin, actor=actor)
+    except DatabaseFault:
+        raise  # a fault, not a refusal: the root handler says it (exit 1)
     except DeskError as exc:
         _fail(str(exc))
     typer.echo(t("cli.added", name=added.name, role=added.role_label, id=added.id))

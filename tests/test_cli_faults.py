@@ -173,6 +173,17 @@ def test_a_damaged_file_is_named_with_the_backup_to_restore(runner, damaged, com
     assert state(folder) == before
 
 
+def test_the_app_is_told_which_file_is_damaged(damaged):
+    """The app has no desk to name yet when opening fails: the fault carries the file."""
+    from deskapp.config import Settings
+    from deskapp.services.desk import Desk
+    from deskapp.services.faults import DatabaseFault
+
+    with pytest.raises(DatabaseFault) as fault:
+        Desk.open(Settings(database_url=f"sqlite:///{damaged}"))
+    assert str(fault.value).startswith(f"数据库文件已损坏或不是数据库：{damaged}。请停止使用它。 请用同一文件夹中最新的备份恢复：")
+
+
 def test_doctor_on_a_damaged_file_reports_it_and_the_backup(runner, damaged):
     folder = damaged.parent
     before = state(folder)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from deskapp.config import Settings, site_data_dir
 from deskapp.core.policy import Policy, load_policy
-from deskapp.services.faults import DatabaseRefused
+from deskapp.services.faults import DatabaseFault, DatabaseRefused, fault_key, url_where
 from deskapp.storage.engine import get_engine, sqlite_file
 from deskapp.storage.migrate import SchemaCheck, backup_hint, ensure_schema
 
@@ -75,7 +75,12 @@ class Desk:
             immutable = read_only and not _wal(path).exists() and not (
                 os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
         engine = get_engine(settings.database_url, read_only=read_only, immutable=immutable)
-        schema = ensure_schema(engine) if migrate and not read_only else None
+        try:
+            schema = ensure_schema(engine) if migrate and not read_only else None
+        except Exception as exc:  # locked, damaged, unreadable: say which database
+            if fault_key(exc) is None:
+                raise
+            raise DatabaseFault(exc, url_where(settings.database_url)) from exc
         policy = load_policy(settings.data_dir)
         return cls(
             engine=engine,

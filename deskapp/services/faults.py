@@ -79,10 +79,26 @@ class DatabaseRefused(DeskError):
     """
 
 
+class DatabaseFault(DeskError):
+    """A database fault met while opening the desk, with the database it happened to.
+
+    Desk.open raises it (the driver's error is its __cause__) so that a screen,
+    which has no desk yet to name, still says which file and what to do.
+    """
+
+    def __init__(self, fault: BaseException, where: str):
+        super().__init__(fault_key(fault) or "fault.database")
+        self.fault = fault
+        self.where = where
+
+    def __str__(self) -> str:
+        return describe_fault(self.fault, self.where)
+
+
 def describe_fault(exc: BaseException, where: str = "") -> str:
     """One line for a person: a refusal as it was phrased, a database fault with
     the file (or server) and what to do, anything else as a program error."""
-    if isinstance(exc, DeskError):
+    if isinstance(exc, DeskError):  # a refusal as phrased; a DatabaseFault with its file
         return str(exc)
     from deskapp.core.policy import PolicyError  # names the site file and key, in the user's language
 

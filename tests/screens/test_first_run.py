@@ -46,3 +46,18 @@ async def test_an_empty_database_file_is_refused_with_its_path(db_url):
         assert path in str(app.screen.query_one("#signin-error").render())
     with open(path, "rb") as fh:
         assert fh.read() == b""
+
+
+async def test_a_damaged_database_file_is_named_with_the_backup_to_restore(db_url):
+    path = db_url.removeprefix("sqlite:///")
+    with open(path, "wb") as fh:
+        fh.write(b"not a database " * 300)
+    backup = path + ".before-0003-20261101T000000Z.bak"
+    with open(backup, "wb") as fh:
+        fh.write(b"backup")
+    app = make_app(db_url, sign_in_as=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: "已损坏" in str(app.screen.query_one("#signin-error").render()),
+                       what="the fault on the sign-in screen")
+        shown = str(app.screen.query_one("#signin-error").render())
+        assert path in shown and backup in shown
