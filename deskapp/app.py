@@ -18,7 +18,7 @@ screens are imported (deskapp.launch does so).
 
 from __future__ import annotations
 
-import time
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
@@ -74,6 +74,7 @@ class DeskApp(App):
         self.desk: Desk | None = None
         self.desk_fault: str | None = None
         self._signal = None
+        self._signal_stop = threading.Event()  # set when the app closes; the change signal's thread waits on it
         self.title = settings.site_name
 
     def get_default_screen(self):
@@ -99,16 +100,15 @@ class DeskApp(App):
     def _watch_signal(self, signal) -> None:
         """Did anyone commit? Asked once a tick on one long-lived thread, never on the
         event loop (a slow or remote database must not freeze the keys) and never
-        twice at once; a thread per check would cost more than the check."""
+        twice at once; a thread per check would cost more than the check.
+
+        The thread wakes once a tick, not in small steps (each wake-up costs the
+        idle desk CPU), and at once when the app closes, so quitting never waits on it."""
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
         loop, context = self._signal_loop
-        while not worker.is_cancelled:
-            for _ in range(10):  # sleep in steps so quitting never waits on this thread
-                if worker.is_cancelled:
-                    return
-                time.sleep(self.tick_seconds / 10)
+        while not self._signal_stop.wait(self.tick_seconds) and not worker.is_cancelled:
             try:
                 changed = signal.changed()
             except Exception:  # the lists say what is wrong when they fail to read; try again
@@ -118,6 +118,9 @@ class DeskApp(App):
                     loop.call_soon_threadsafe(self.note_change, context=context)
                 except RuntimeError:  # the loop is closed: the app has gone
                     return
+
+    def on_unmount(self) -> None:
+        self._signal_stop.set()  # wakes the change signal's thread so that it ends now
 
     def note_change(self) -> None:
         """This terminal committed: re-read now rather than at the next tick."""

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual.strip import Strip
 from textual.widget import Widget
 
 from deskapp.i18n import t
+
+_TITLE = Style(bold=True)
 
 
 def shift_of(local: datetime) -> str:
@@ -17,11 +23,20 @@ def shift_of(local: datetime) -> str:
 
 class DeskHeader(Widget):
     """One line, redrawn by the app's clock. A repaint, never a layout: the idle
-    desk pays for this line every second (a Static.update would re-lay the screen)."""
+    desk pays for this line every second (a Static.update would re-lay the screen).
+
+    When it fits, the line is drawn straight to segments (`render_line`) rather
+    than through Textual's Text-to-strips path, which costs several times more
+    each second; `render()` gives the same line as a Text (and draws it when the
+    terminal is too narrow)."""
 
     DEFAULT_CSS = """
     DeskHeader { dock: top; height: 1; background: $primary; color: $text; padding: 0 1; }
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._drawn: tuple[tuple, Strip] | None = None  # (what it showed, the line)
 
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._tick, init=False)
@@ -31,15 +46,30 @@ class DeskHeader(Widget):
         if self.screen.is_current:
             self.refresh()
 
-    def render(self) -> Text:
+    def _parts(self) -> list[tuple[str, Style | None]]:
         app = self.app
         now = getattr(app, "now", None)
         desk = getattr(app, "desk", None)
         actor = getattr(app, "actor", None)
         tz = desk.tz if desk is not None else getattr(app, "site_tz", None)
         local = now.astimezone(tz) if (now and tz) else None
-        parts = [Text(app.title, style="bold"), Text("  ")]
-        parts.append(Text(t("app.on_duty", name=actor.name, role=actor.role_label) if actor else t("app.nobody")))
+        parts = [(app.title, _TITLE), ("  ", None),
+                 (t("app.on_duty", name=actor.name, role=actor.role_label) if actor else t("app.nobody"), None)]
         if local is not None:
-            parts.append(Text(f"  {t('shift.' + shift_of(local))}  {local:%Y-%m-%d %H:%M:%S}"))
-        return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
+            parts.append((f"  {t('shift.' + shift_of(local))}  {local:%Y-%m-%d %H:%M:%S}", None))
+        return parts
+
+    def render(self) -> Text:
+        return Text.assemble(*self._parts(), no_wrap=True, overflow="ellipsis")
+
+    def render_line(self, y: int) -> Strip:
+        parts = self._parts()
+        width = self.content_region.width
+        if y or sum(cell_len(text) for text, _ in parts) > width:
+            return super().render_line(y)  # too narrow: Textual's own path, which drops the words that do not fit
+        base = self.rich_style
+        key = (tuple(parts), width, base)
+        if self._drawn is None or self._drawn[0] != key:
+            # Not padded here: the padding is drawn in the widget's background, as on Textual's path.
+            self._drawn = (key, Strip([Segment(text, base + style if style else base) for text, style in parts]))
+        return self._drawn[1]

@@ -73,6 +73,7 @@ class Column:
     min_total: int = 0  # shown only when the list is at least this wide
     style: Callable[[Any, Shown], Style | None] | None = None
     # A live countdown in this cell: the cell is redrawn by the clock while this says so.
+    # A cell not ticking must not change with the clock: it is drawn once per row and kept.
     ticking: Callable[[Any], bool] | None = None
 
 
@@ -146,6 +147,25 @@ def heading_line(columns: Sequence[Column], width: int) -> str:
     return " ".join(fit(t(c.key), cells) for c, _, cells in layout_columns(columns, width))
 
 
+@dataclass
+class _Line:
+    """One drawn line, kept while its row, width and look stay the same.
+
+    The cells that do not tick are drawn once (`runs`, the segments between the
+    live cells); each second only the live cells are formatted and spliced in.
+    """
+
+    row: Any
+    width: int
+    style: Style
+    tz: Any
+    runs: list[list[Segment]]
+    slots: list[tuple[int, Column, int]]  # the live cells: (column index, column, cells)
+    exact: bool  # the segments fill exactly `width` cells (else cropped or padded at each draw)
+    live: tuple | None = None  # the live cells' (text, style) that `strip` shows
+    strip: Strip | None = None
+
+
 class RegisterList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     RegisterList { height: 1fr; scrollbar-size-vertical: 1; }
@@ -192,7 +212,17 @@ class RegisterList(ScrollView, can_focus=True):
         self._generation = 0  # bumped by every reload; late answers of older ones are dropped
         self._fresh = 0  # the generation whose first page is in the cache
         self._counting = False
-        self._ticking_shown: dict[tuple[int, int], tuple[str, Style | None]] = {}
+        # (row index, column index) -> (row, now, (text, style)): each live cell as drawn.
+        self._ticking_shown: dict[tuple[int, int], tuple[Any, datetime | None, tuple[str, Style | None]]] = {}
+        self._ticking_columns = [i for i, c in enumerate(self.columns) if c.ticking is not None]
+        self._lines: dict[int, _Line] = {}  # row index -> its drawn line
+        self._layout: tuple[int, list[tuple[int, Column, int, int]]] | None = None
+        self._frame: tuple | None = None  # what every line of one repaint needs, read once
+
+    def _forget_drawn(self) -> None:
+        """Rows, width or scroll position changed: nothing drawn so far may be reused."""
+        self._ticking_shown.clear()
+        self._lines.clear()
 
     # ---- data ---------------------------------------------------------
     #
@@ -303,7 +333,7 @@ class RegisterList(ScrollView, can_focus=True):
         self._fault_cleared()
         if page == 0 and self._fresh != generation:
             self._rows = {}  # the stale cache goes only now that fresh rows are here
-            self._ticking_shown.clear()
+            self._forget_drawn()
             self._fresh = generation
             if self._counting:
                 self._set_total(len(rows))  # provisional, until the count arrives
@@ -334,28 +364,90 @@ class RegisterList(ScrollView, can_focus=True):
         desk = getattr(self.app, "desk", None)
         return Shown(getattr(self.app, "now", None), getattr(desk, "tz", None))
 
+    def _laid(self, width: int) -> list[tuple[int, Column, int, int]]:
+        """(column index, column, x, cells) at this width, worked out once per width."""
+        if self._layout is None or self._layout[0] != width:
+            index = {id(c): i for i, c in enumerate(self.columns)}
+            self._layout = (width, [(index[id(c)], c, x, cells) for c, x, cells in layout_columns(self.columns, width)])
+        return self._layout[1]
+
+    def _read_frame(self) -> tuple:
+        return (self.scrollable_content_region.width, self.scroll_offset.y, self.rich_style, self.has_focus,
+                self._shown())
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style, size and scroll position are the same for every line of one
+        # repaint: read them once, not once per line (the idle desk repaints every second).
+        self._frame = self._read_frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
-        base = self.rich_style
+        width, top, base, focused, shown = self._frame or self._read_frame()
+        index = top + y
         if index >= self.total:
             return Strip.blank(width, base)
         row = self._rows.get(index)
         if row is None:
             self._want(index)
             return Strip([Segment(fit("…", width), base)], width)
-        selected = index == self.cursor
-        style = base + Style(reverse=True) if selected and self.has_focus else base
-        if selected and not self.has_focus:
-            style = base + Style(underline=True)
-        shown = self._shown()
-        segments = []
-        for column, _x, cells in layout_columns(self.columns, width):
-            text = printable(column.value(row, shown))
-            extra = column.style(row, shown) if column.style else None
-            segments.append(Segment(fit(text, cells), style + extra if extra else style))
-            segments.append(Segment(" ", style))
-        return Strip(segments).crop_extend(0, width, style)
+        style = base
+        if index == self.cursor:
+            style = base + (Style(reverse=True) if focused else Style(underline=True))
+        line = self._lines.get(index)
+        if line is None or line.row is not row or line.width != width or line.style != style or line.tz is not shown.tz:
+            line = self._lines[index] = self._draw_line(row, width, style, shown)
+        if not line.slots:
+            return line.strip
+        live = tuple(self._live_cell(index, col_index, column, row, shown) for col_index, column, _ in line.slots)
+        if live != line.live:
+            segments = list(line.runs[0])
+            for (_, _, cells), (text, extra), run in zip(line.slots, live, line.runs[1:]):
+                segments.append(Segment(fit(printable(text), cells), style + extra if extra else style))
+                segments += run
+            line.live = live
+            line.strip = Strip(segments, width) if line.exact else Strip(segments).crop_extend(0, width, style)
+        return line.strip
+
+    def _draw_line(self, row, width: int, style: Style, shown: Shown) -> _Line:
+        """Draw the cells that do not tick; leave a slot for each live one."""
+        runs: list[list[Segment]] = [[]]
+        slots: list[tuple[int, Column, int]] = []
+        total = 0
+        for col_index, column, _x, cells in self._laid(width):
+            if column.ticking is not None and column.ticking(row):
+                slots.append((col_index, column, cells))
+                runs.append([])
+            else:
+                text = printable(column.value(row, shown))
+                extra = column.style(row, shown) if column.style else None
+                runs[-1].append(Segment(fit(text, cells), style + extra if extra else style))
+            runs[-1].append(Segment(" ", style))
+            total += cells + 1
+        # Every cell is exactly as wide as its column, so the line's width is known
+        # before the live cells are filled in: the separator after the last column
+        # falls off the edge, and a line narrower than the list is padded.
+        if total == width + 1:
+            runs[-1].pop()
+        elif total < width:
+            runs[-1].append(Segment(" " * (width - total), style))
+        exact = total <= width + 1  # else the content column's least width overflows: cropped at each draw
+        runs = [list(Segment.simplify(run)) for run in runs]
+        line = _Line(row, width, style, shown.tz, runs, slots, exact)
+        if not slots:
+            line.strip = Strip(runs[0], width) if exact else Strip(runs[0]).crop_extend(0, width, style)
+        return line
+
+    def _live_cell(self, index: int, col_index: int, column: Column, row, shown: Shown) -> tuple[str, Style | None]:
+        """A live cell's text and colour at `shown.now`, worked out once per tick (the tick or the draw, whichever comes first)."""
+        known = self._ticking_shown.get((index, col_index))
+        if known is not None and known[0] is row and known[1] == shown.now:
+            return known[2]
+        state = (column.value(row, shown), column.style(row, shown) if column.style else None)
+        self._ticking_shown[(index, col_index)] = (row, shown.now, state)
+        return state
 
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._tick, init=False)
@@ -367,29 +459,42 @@ class RegisterList(ScrollView, can_focus=True):
             return
         if self._count_failed or self._failed_pages:
             self._retry_failed()
-        ticking = [(i, c) for i, c in enumerate(self.columns) if c.ticking is not None]
-        if not ticking:
+        if not self._ticking_columns:
             return
-        width = self.scrollable_content_region.width
-        laid = {id(c): (x, cells) for c, x, cells in layout_columns(self.columns, width)}
+        laid = {col_index: (x, cells) for col_index, _c, x, cells in self._laid(self.scrollable_content_region.width)}
         shown = self._shown()
         top = self.scroll_offset.y
-        for index in range(top, top + self.size.height):
+        changed: dict[int, list[int]] = {}  # column index -> lines whose cell changed
+        for y in range(self.size.height):
+            index = top + y
             row = self._rows.get(index)
             if row is None:
                 continue
-            for col_index, column in ticking:
-                if id(column) not in laid or not column.ticking(row):
+            for col_index in self._ticking_columns:
+                column = self.columns[col_index]
+                if col_index not in laid or not column.ticking(row):
                     continue
-                now_shown = (column.value(row, shown), column.style(row, shown) if column.style else None)
-                if self._ticking_shown.get((index, col_index)) != now_shown:
-                    self._ticking_shown[(index, col_index)] = now_shown
-                    x, cells = laid[id(column)]
-                    self.refresh(Region(x, index - top, cells, 1))
+                known = self._ticking_shown.get((index, col_index))
+                state = (column.value(row, shown), column.style(row, shown) if column.style else None)
+                self._ticking_shown[(index, col_index)] = (row, shown.now, state)
+                if known is None or known[0] is not row or known[2] != state:
+                    changed.setdefault(col_index, []).append(y)
+        if changed:
+            # One refresh for the whole tick; cells changed on adjacent lines make one region.
+            regions = []
+            for col_index, lines in changed.items():
+                x, cells = laid[col_index]
+                first = previous = lines[0]
+                for y in lines[1:] + [None]:
+                    if y != previous + 1:
+                        regions.append(Region(x, first, cells, previous - first + 1))
+                        first = y
+                    previous = y
+            self.refresh(*regions)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total)
-        self._ticking_shown.clear()
+        self._forget_drawn()
 
     # ---- keys ---------------------------------------------------------
 
@@ -409,7 +514,7 @@ class RegisterList(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        self._ticking_shown.clear()
+        self._forget_drawn()
 
     def action_cursor(self, step: int) -> None:
         if self.total:

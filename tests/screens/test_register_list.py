@@ -4,13 +4,14 @@ through the call log (countdowns on the app's one clock)."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from rich.cells import cell_len
 from sqlalchemy.exc import OperationalError
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from deskapp.core.paging import PAGE_SIZE
 from deskapp.widgets.register_list import (
@@ -72,14 +73,15 @@ COLUMNS = [Column("col.number", 9, lambda r, s: f"#{r.n}"), Column("col.content"
 class ListApp(App):
     """The smallest host for a register list: the app's `now` and `desk` as the kit expects them."""
 
-    def __init__(self, source):
+    def __init__(self, source, columns=COLUMNS):
         super().__init__()
         self.source = source
+        self.columns = columns
         self.now = T0
         self.desk = None
 
     def compose(self) -> ComposeResult:
-        yield RegisterList(COLUMNS)
+        yield RegisterList(self.columns)
 
     def on_mount(self) -> None:
         self.query_one(RegisterList).bind_source(self.source)
@@ -115,6 +117,144 @@ class TestAMillionRows:
                 await pilot.press("pagedown")
             await wait_for(pilot, lambda: rows.current is not None and rows.current.n == rows.cursor)
             assert (PAGE_SIZE, PAGE_SIZE - 1) in source.pages  # asked after the last row held, not by offset
+
+
+@dataclass(frozen=True)
+class Job:
+    """A row with a deadline, as a register of slips or complaints has."""
+
+    n: int
+    due: datetime
+    status: str = "待派工"
+    open: bool = True
+
+    @property
+    def key(self):
+        return self.n
+
+
+class Jobs:
+    """Rows held in memory; a test replaces them as another terminal's commit would."""
+
+    def __init__(self, jobs: list[Job]):
+        self.jobs = jobs
+
+    def count(self) -> int:
+        return len(self.jobs)
+
+    def page(self, start: int, total: int, after_key):
+        first = after_key + 1 if after_key is not None else start
+        return self.jobs[first:first + PAGE_SIZE]
+
+
+JOB_COLUMNS = [
+    Column("col.number", 6, lambda r, s: f"#{r.n}"),
+    countdown_column("col.status", 14, due=lambda r: r.due, since=lambda r: T0, running=lambda r: r.open,
+                     label=lambda r: r.status),
+    Column("col.content", 0, lambda r, s: f"{r.status} content"),
+]
+
+
+def drawn(rows: RegisterList, y: int):
+    """Line y as the screen gets it: through Textual's line cache, which keeps lines not marked dirty."""
+    return rows.render_lines(Region(0, y, rows.size.width, 1))[0]
+
+
+def cell(strip, text: str):
+    """The segment of a drawn line that shows `text`."""
+    return next(segment for segment in strip if text in segment.text)
+
+
+class TestDrawnLinesAreNeverStale:
+    """The list keeps each drawn line and redraws only the live cells: nothing kept may outlive what it shows."""
+
+    async def test_each_tick_shows_the_new_countdown_and_its_level_colour(self):
+        app = ListApp(Jobs([Job(0, T0 + timedelta(minutes=5))]), JOB_COLUMNS)
+        async with app.run_test(size=(60, 10)) as pilot:
+            rows = app.query_one(RegisterList)
+            await wait_for(pilot, lambda: rows.current is not None)
+            rows.blur()  # the cursor line is reversed when focused: read the colours without it
+            await pilot.pause()
+            assert "待派工 05:00" in drawn(rows, 0).text
+            _tick(app)
+            await pilot.pause()
+            assert "待派工 04:59" in drawn(rows, 0).text and "05:00" not in drawn(rows, 0).text
+            for now, text, colour, reverse in [(T0 + timedelta(minutes=4), "01:00", "yellow", False),
+                                               (T0 + timedelta(minutes=6), "超01:00", "red", True)]:
+                app.now = now
+                rows._tick(now)
+                await pilot.pause()
+                assert text in drawn(rows, 0).text
+                style = cell(rows.render_line(0), text).style  # before Textual turns names into RGB
+                assert style.color.name == colour and bool(style.reverse) == reverse
+
+    async def test_a_reload_shows_the_new_rows_even_with_the_same_keys(self):
+        jobs = Jobs([Job(n, T0 + timedelta(minutes=5 + n)) for n in range(3)])
+        app = ListApp(jobs, JOB_COLUMNS)
+        async with app.run_test(size=(60, 10)) as pilot:
+            rows = app.query_one(RegisterList)
+            await wait_for(pilot, lambda: rows.current is not None)
+            await pilot.pause()
+            assert "待派工 05:00" in drawn(rows, 0).text
+            jobs.jobs = [replace(j, status="已派工", open=False) for j in jobs.jobs]  # committed elsewhere
+            rows.reload()
+            await wait_for(pilot, lambda: not rows.is_loading and rows.current.status == "已派工")
+            await pilot.pause()
+            for y in range(3):
+                line = drawn(rows, y).text
+                assert "已派工 content" in line and "待派工" not in line and "05:0" not in line
+            _tick(app)  # a stopped clock stays stopped
+            await pilot.pause()
+            assert "已派工" in drawn(rows, 0).text and ":" not in drawn(rows, 0).text
+
+    async def test_the_cursor_line_follows_the_cursor_and_the_focus(self):
+        app = ListApp(Jobs([Job(n, T0 + timedelta(minutes=5)) for n in range(3)]), JOB_COLUMNS)
+        async with app.run_test(size=(60, 10)) as pilot:
+            rows = app.query_one(RegisterList)
+            await wait_for(pilot, lambda: rows.current is not None)
+            await pilot.pause()
+
+            def looks(y: int) -> tuple[bool, bool]:
+                style = cell(drawn(rows, y), "content").style
+                return bool(style.reverse), bool(style.underline)
+
+            assert [looks(y) for y in range(3)] == [(True, False), (False, False), (False, False)]
+            await pilot.press("down")
+            await pilot.pause()
+            assert [looks(y) for y in range(3)] == [(False, False), (True, False), (False, False)]
+            rows.blur()
+            await pilot.pause()
+            assert looks(1) == (False, True)  # unfocused: underlined, not reversed
+
+    async def test_a_new_theme_redraws_the_kept_lines(self):
+        app = ListApp(Jobs([Job(0, T0 + timedelta(hours=3), open=False)]), JOB_COLUMNS)
+        async with app.run_test(size=(60, 10)) as pilot:
+            rows = app.query_one(RegisterList)
+            await wait_for(pilot, lambda: rows.current is not None)
+            rows.blur()  # the plain look, not the cursor's reverse
+            await pilot.pause()
+            before = rows.render_line(0)
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await pilot.pause()
+            after = rows.render_line(0)
+            assert after is not before
+            assert cell(after, "content").style.bgcolor == rows.rich_style.bgcolor != cell(before, "content").style.bgcolor
+
+    async def test_a_tick_redraws_only_the_cells_that_changed(self):
+        jobs = [Job(0, T0 + timedelta(minutes=5)), Job(1, T0 + timedelta(minutes=9)), Job(2, T0 + timedelta(hours=3, minutes=30))]
+        app = ListApp(Jobs(jobs), JOB_COLUMNS)
+        async with app.run_test(size=(60, 10)) as pilot:
+            rows = app.query_one(RegisterList)
+            await wait_for(pilot, lambda: rows.current is not None)
+            await pilot.pause()
+            asked: list[tuple[Region, ...]] = []
+            rows.refresh = lambda *regions, **kwargs: asked.append(regions)  # what the tick marks to redraw
+            try:
+                _tick(app)
+            finally:
+                del rows.refresh
+            # The two countdowns under an hour, in one region over the status column; "3时" did not change.
+            assert asked == [(Region(7, 0, 14, 2),)]
 
 
 class TestFaults:
