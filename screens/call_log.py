@@ -34,9 +34,9 @@ class CallSource:
         self.filter = call_filter
 
     def count(self) -> int:
-        from deskapp.services.call_queries import count_calls
+        from deskapp.services.call_queries import count_for_list
 
-        return count_calls(self.desk, self.filter)
+        return count_for_list(self.desk, self.filter)  # a search's stops at 10,001 ("10,000+")
 
     def page(self, start: int, total: int, after_key):
         from deskapp.services.call_queries import PAGE, fetch_calls, fetch_window
@@ -177,7 +177,9 @@ class CallLogScreen(WorkScreen):
         if f and f.search:
             bits.append(f"“{f.search}”")
         if total is not None:
-            bits.append(t("calls.count", count=f"{total:,}"))
+            from deskapp.services.call_queries import shown_count
+
+            bits.append(t("calls.count", count=shown_count(f, total)))
         self.query_one("#filter-line", Static).update("  ".join(bits))
 
     def apply_filter(self, call_filter) -> None:

@@ -14,8 +14,9 @@ this path writes the very rows `log_calls` would, with Core executemany:
 - every call gets its own "call.log" audit event with the service's detail.
 
 One transaction per chunk of whole batches (a batch is all or none, as in
-`log_calls`). On SQLite the call_fts triggers are dropped for the fill, the
-index rebuilt in one pass and the triggers re-created from their stored SQL.
+`log_calls`). On SQLite the search-index triggers (storage/search_index.py)
+are dropped for the fill, the new calls indexed in one pass per index and the
+triggers re-created from their stored SQL.
 Only for a database nobody else is writing: `fill_demo` runs it on a new one.
 tests/demo/test_demo.py checks that it leaves what the services leave.
 """
@@ -36,6 +37,8 @@ from deskapp.services.numbering import format_number
 from deskapp.services.roles import Actor
 from deskapp.storage.engine import is_sqlite
 from deskapp.storage.models import AuditEvent, Call, Resident, Unit
+from deskapp.storage.search_index import TABLES as SEARCH_TABLES
+from deskapp.storage.search_index import index_calls_sql
 
 CHUNK = 10_000  # calls per write transaction
 # SQLite page cache for the fill's connection (KiB): the call indexes outgrow the default 2 MB.
@@ -76,10 +79,11 @@ class _Writer:
                             for t in (_UNIT, _RESIDENT, _CALL)}
             self.sequence = {(r, int(y)): int(last) for r, y, last in
                              conn.execute(text("SELECT register_key, year, last FROM number_sequence"))}
-            # The triggers that keep call_fts in step, as the schema holds them now.
+            # The triggers that keep the search indexes in step, as the schema holds them now.
             self.fts_triggers = [(name, sql) for name, sql in conn.execute(text(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'call' ORDER BY name"))
-                if "call_fts" in sql] if is_sqlite(desk.engine) else []
+                if any(t in sql for t in SEARCH_TABLES)] if is_sqlite(desk.engine) else []
+        self.first_new_call = self.next_id["call"]
         self.new_units: list[dict] = []
         self.new_residents: dict[int, dict] = {}  # not yet written: changes go into the row
         self.seen_again: dict[int, dict] = {}  # written in an earlier chunk: changes become updates
@@ -110,7 +114,9 @@ class _Writer:
         finally:
             if self.fts_triggers:
                 with self.conn.begin():
-                    self.conn.exec_driver_sql("INSERT INTO call_fts(call_fts) VALUES('rebuild')")
+                    # Index just the calls written here (ids are given in order, from first_new_call).
+                    for statement in index_calls_sql():
+                        self.conn.execute(text(statement), {"from_id": self.first_new_call})
                     for _name, sql in self.fts_triggers:
                         self.conn.exec_driver_sql(sql)
         if self.conn.dialect.name == "postgresql":

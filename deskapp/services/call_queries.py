@@ -2,8 +2,35 @@
 
 Rows are ordered newest first by (at, id). The list pages with a key (the
 last row's (at, id)); a jump far away uses OFFSET from whichever end is
-nearer. Search: 3+ characters go through the FTS5 trigram index (SQLite);
-shorter ones scan the base table, newest first, stopping when the page fills.
+nearer.
+
+Search (the rule and the indexes: deskapp.core.search_text): every word must
+be found, in any order. On SQLite a search on its own is *driven* by one
+index — the word index when any word has a phrase there, else the digit
+index — read newest id first, the words it does not answer exactly checked
+on each row. Index order is id order, i.e. the order calls were written, and
+a back-dated call (logged later with an earlier time) breaks it, while the
+list must come in (at, id) order. So a page takes the first n hits by id,
+orders them by (at, id), and keeps the page only when no call with a smaller
+id can be newer than its last row: the newest `at` among calls below the
+n-th hit (read from the (at, id) index) must not be after that row's.
+Otherwise n grows fourfold. With calls logged in time order the first try
+holds; a block of back-dated calls (an import) costs more tries, and past
+FALLBACK_HITS the page is read the other way round. A search with few hits
+takes them all and sorts them.
+
+The other way round — also for a search with a date, category or channel
+filter: walk (at, id) newest first and keep the rows among the search's hits
+(exact by construction; it materialises the hit list, up to ~0.1 s for a word
+in nearly every call at 1,000,000 calls). A unit word is answered by the
+unit's own index (ix_call_unit_at) with every other word checked on its few
+hundred rows; words of one or two digits alone, by the rows themselves,
+newest first (digits are in nearly every call, so a page fills at once).
+Other databases check every word on the rows until PostgreSQL's own index
+(a `simple` tsvector of the same shadow text, phrase queries) goes beside this.
+
+A search's count for the list stops at COUNT_CAP + 1 (shown as "10,000+");
+the list then reaches its first 10,001 rows, and never counts from the oldest.
 """
 
 from __future__ import annotations
@@ -11,23 +38,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, literal, or_, select, tuple_
+from sqlalchemy import column, func, literal, literal_column, or_, select, table, tuple_
 from sqlalchemy import text as sql_text
 
 from deskapp.core.paging import PAGE_SIZE as PAGE
-from deskapp.core.text import phone_digits_if_phone, unit_code_if_unit
+from deskapp.core.search_text import SearchWord, search_words
 from deskapp.errors import InputError
 from deskapp.services.desk import Desk
 from deskapp.storage.engine import is_sqlite, read_session
 from deskapp.storage.models import Call, Staff
+from deskapp.storage.search_index import DIGITS, WORDS, fts5_digits, fts5_phrase
 from deskapp.storage.types import UTCDateTime
 
-# Above this many FTS hits a search page walks ix_call_at_id newest first and probes
-# the hit list (stops after a page of hits) instead of fetching every hit and sorting
-# it. 1M calls: 15k-38k hits 5-7 ms instead of 66-165 ms; a rare term the other way
-# round (0.1 ms instead of 100+ ms), hence the switch on a cheap FTS count.
+COUNT_CAP = 10_000
+# With more hits than this, the other-way-round page walks ix_call_at_id newest first
+# and probes the hit list instead of fetching every hit and sorting it.
 FTS_SCAN_FROM = 2_000
-_FTS_IDS = "SELECT rowid FROM call_fts WHERE call_fts MATCH :q"
+# A search with at most this many hits takes them all and sorts them (a few ms).
+ALL_HITS = 2_000
+# A driven page that would need more than this many hits is read the other way round.
+FALLBACK_HITS = 40_000
+_SEARCHED = (Call.caller_name, Call.phone, Call.unit_code, Call.content, Call.reply)
 
 
 @dataclass(frozen=True)
@@ -65,24 +96,84 @@ _COLUMNS = (Call.id, Call.number, Call.at, Call.channel, Call.category, Call.cal
             Call.unit_code, Call.content, Call.reply, Staff.name, Call.status, Call.due_by, Call.flagged_phrases)
 
 
-def _fts_phrase(desk: Desk, f: CallFilter) -> str | None:
-    """The FTS5 MATCH expression when this filter's search goes through call_fts, else None."""
-    q = (f.search or "").strip()
-    if not q or not is_sqlite(desk.engine) or unit_code_if_unit(q):
+# ------------------------------------------------------------------ search ---
+
+
+@dataclass(frozen=True)
+class _Search:
+    """A filter's search as SQL: the index that drives it (if any) and the checks on each row."""
+
+    nothing: bool  # a word that can match no stored text
+    driver: str | None  # WORDS or DIGITS (SQLite), or None: walk (at, id) or a unit's index
+    match: str | None  # the driver's MATCH expression
+    checks: tuple  # what every row must also meet: the words the driver does not answer exactly
+
+
+def _holds(desk: Desk, w: SearchWord):
+    """The row holds the text word itself, in one of the searched columns (exact)."""
+    if is_sqlite(desk.engine):
+        # SQLite's lower() folds ASCII only: the search's case rule. A word without
+        # letters is the same either way, and instr without lower() copies nothing.
+        folds = any("a" <= c <= "z" for c in w.text)
+        return or_(*(func.instr(func.lower(c) if folds else c, w.text) > 0 for c in _SEARCHED))
+    return or_(*(func.lower(c).contains(w.text, autoescape=True) for c in _SEARCHED))
+
+
+def _check(desk: Desk, w: SearchWord):
+    if w.unit is not None:
+        return Call.unit_code == w.unit
+    if w.phone is not None:
+        if is_sqlite(desk.engine):
+            return func.instr(Call.phone, w.phone) > 0
+        return Call.phone.contains(w.phone, autoescape=True)
+    return _holds(desk, w)
+
+
+def _search(desk: Desk, text: str) -> _Search | None:
+    words = search_words(text)
+    if not words:
         return None
-    digits = phone_digits_if_phone(q)
-    if digits is not None:
-        # a phone typed in groups: its digits, in the phone column only (LIKE '%…%' scanned 1M rows: 330 ms)
-        return f'phone : "{digits}"' if len(digits) >= 3 else None
-    return '"' + q.replace('"', '""') + '"' if len(q) >= 3 else None
+    if any(w.unit is None and w.phone is None and w.text is None for w in words):
+        return _Search(True, None, None, ())
+    if not is_sqlite(desk.engine) or any(w.unit is not None for w in words):
+        # A unit's own index (ix_call_unit_at) finds its few hundred calls newest first;
+        # every other word is checked on those rows.
+        return _Search(False, None, None, tuple(_check(desk, w) for w in words))
+    phrases = [fts5_phrase(w.phrase) for w in words if w.phrase is not None]
+    if phrases:
+        # The word index answers every word with a phrase exactly unless the word must be
+        # checked; a word for the digit index is checked on the row instead.
+        return _Search(False, WORDS, " AND ".join(phrases),
+                       tuple(_check(desk, w) for w in words if w.check or w.phrase is None))
+    digits = [fts5_digits(w.digits, phone_only=w.phone is not None) for w in words if w.digits is not None]
+    if digits:
+        return _Search(False, DIGITS, " AND ".join(digits),
+                       tuple(_check(desk, w) for w in words if w.check or w.digits is None))
+    return _Search(False, None, None, tuple(_check(desk, w) for w in words))
 
 
-def _fts_hits(session, phrase: str) -> int:
-    return session.execute(sql_text("SELECT count(*) FROM call_fts WHERE call_fts MATCH :q"),
-                           {"q": phrase}).scalar_one()
+def _fts(name: str):
+    return table(name, column("rowid"))
 
 
-def _conditions(desk: Desk, f: CallFilter, *, fts_scan: bool = False) -> list:
+def _hits(name: str, match: str):
+    """The ids of an index's hits, as a subquery."""
+    t = _fts(name)
+    return select(t.c.rowid).where(literal_column(name).op("MATCH")(literal(match)))
+
+
+def _capped_hits(session, name: str, match: str, cap: int) -> int:
+    return session.execute(select(func.count()).select_from(_hits(name, match).limit(cap + 1).subquery())).scalar_one()
+
+
+# ------------------------------------------------------- filter conditions ---
+
+
+def _plain(f: CallFilter) -> bool:
+    return not (f.start or f.end or f.category or f.channel)
+
+
+def _filter_conditions(desk: Desk, f: CallFilter) -> list:
     if f.start and f.end and f.start > f.end:
         raise InputError("err.date_order")
     conds = []
@@ -94,25 +185,26 @@ def _conditions(desk: Desk, f: CallFilter, *, fts_scan: bool = False) -> list:
         conds.append(Call.category == f.category)
     if f.channel:
         conds.append(Call.channel == f.channel)
-    q = (f.search or "").strip()
-    if q:
-        # A query that is a unit ('3-2-1201') or a phone typed in groups is
-        # searched in its stored normal form; anything else exactly as typed.
-        unit = unit_code_if_unit(q)
-        digits = phone_digits_if_phone(q)
-        phrase = _fts_phrase(desk, f)
-        if unit:
-            conds.append(Call.unit_code == unit)
-        elif phrase is not None:
-            if fts_scan:  # unary + : not an index lookup by id, a membership probe while walking (at, id)
-                conds.append(sql_text(f"+call.id IN ({_FTS_IDS})").bindparams(q=phrase))
-            else:
-                conds.append(Call.id.in_(sql_text(_FTS_IDS).bindparams(q=phrase)))
-        elif digits:
-            conds.append(Call.phone.contains(digits, autoescape=True))
-        else:
-            conds.append(or_(*(col.contains(q, autoescape=True) for col in
-                               (Call.phone, Call.unit_code, Call.caller_name, Call.content, Call.reply))))
+    return conds
+
+
+def _walk_conditions(session, desk: Desk, f: CallFilter, s: _Search | None) -> list:
+    """Every condition of the filter for a query that walks (at, id) or a unit's index."""
+    conds = _filter_conditions(desk, f)
+    if s is None:
+        return conds
+    if s.nothing:
+        return conds + [literal(False)]
+    conds += list(s.checks)
+    if s.driver is None:
+        return conds
+    if _capped_hits(session, s.driver, s.match, FTS_SCAN_FROM) > FTS_SCAN_FROM:
+        # Many hits: walk (at, id) newest first and probe the hit list, stopping after
+        # a page of hits; the unary + keeps SQLite from looking rows up by id instead.
+        conds.append(sql_text(f"+call.id IN (SELECT rowid FROM {s.driver} WHERE {s.driver} MATCH :hits_match)")
+                     .bindparams(hits_match=s.match))
+    else:
+        conds.append(Call.id.in_(_hits(s.driver, s.match)))
     return conds
 
 
@@ -120,24 +212,45 @@ def _rows(result) -> list[CallRow]:
     return [CallRow(*r) for r in result]
 
 
-def count_calls(desk: Desk, f: CallFilter = CallFilter(), *, cap: int | None = None) -> int:
-    """How many calls match; with `cap`, counting stops at cap + 1 (show it as "cap+").
+# ------------------------------------------------------------------ counts ---
 
-    A 1-2 character search scans the table: 1M calls 0.65 s uncapped, ~0.14 s
-    capped at 10,000 for a common character.
-    """
-    phrase = _fts_phrase(desk, f)
+
+def count_calls(desk: Desk, f: CallFilter = CallFilter(), *, cap: int | None = None) -> int:
+    """How many calls match; with `cap`, counting stops at cap + 1 (show it as "cap+")."""
+    s = _search(desk, f.search)
     with read_session(desk.engine) as session:
-        if phrase is not None and not (f.start or f.end or f.category or f.channel):
-            # call_fts holds exactly one row per call (external content, kept by triggers)
-            n = _fts_hits(session, phrase)
-            return n if cap is None else min(n, cap + 1)
-        conds = _conditions(desk, f)
+        if s is not None and s.nothing:
+            _filter_conditions(desk, f)  # a reversed date range is refused all the same
+            return 0
+        if s is not None and s.driver and _plain(f):
+            t = _fts(s.driver)
+            hits = select(Call.id if s.checks else t.c.rowid).select_from(t)
+            if s.checks:
+                hits = hits.join(Call, Call.id == t.c.rowid).where(*s.checks)
+            hits = hits.where(literal_column(s.driver).op("MATCH")(literal(s.match)))
+            if cap is not None:
+                hits = hits.limit(cap + 1)
+            return session.execute(select(func.count()).select_from(hits.subquery())).scalar_one()
+        conds = _walk_conditions(session, desk, f, s)
         if cap is None:
             query = select(func.count()).select_from(Call).where(*conds)
         else:
             query = select(func.count()).select_from(select(Call.id).where(*conds).limit(cap + 1).subquery())
         return session.execute(query).scalar_one()
+
+
+def count_for_list(desk: Desk, f: CallFilter) -> int:
+    """The list's count: a search's stops at COUNT_CAP + 1 ("10,000+"), the whole log is counted."""
+    return count_calls(desk, f, cap=COUNT_CAP if (f.search or "").strip() else None)
+
+
+def shown_count(f: CallFilter, total: int) -> str:
+    """A count from count_for_list as the list shows it: a search's 10,001 reads "10,000+"."""
+    capped = bool((f.search or "").strip()) and total > COUNT_CAP
+    return f"{COUNT_CAP:,}+" if capped else f"{total:,}"
+
+
+# ------------------------------------------------------------------- pages ---
 
 
 def _key_at(session, conds: list, offset: int, *, newest_first: bool):
@@ -147,18 +260,72 @@ def _key_at(session, conds: list, offset: int, *, newest_first: bool):
     return None if row is None else (literal(row[0], UTCDateTime()), literal(row[1]))
 
 
+def _after(after: tuple[datetime, int]):
+    at, row_id = after
+    return tuple_(Call.at, Call.id) < tuple_(literal(at, UTCDateTime()), literal(row_id))
+
+
+def _newest_below(session, below_id: int) -> datetime | None:
+    """The newest `at` among calls with an id below this one (the (at, id) index, newest first)."""
+    # The unary + keeps SQLite on ix_call_at_id instead of a range of the table by id.
+    return session.execute(select(Call.at).where(sql_text("+call.id < :below").bindparams(below=below_id))
+                           .order_by(Call.at.desc(), Call.id.desc()).limit(1)).scalar()
+
+
+def _driven_page(session, s: _Search, *, after, offset: int, limit: int) -> list[CallRow] | None:
+    """A plain search's page from its driving index; None when it would take too many hits."""
+    t = _fts(s.driver)
+    match = literal_column(s.driver).op("MATCH")(literal(s.match))
+    n = offset + limit + max(limit, (offset + limit) // 8) + 100
+    if after is not None:  # the hits written after the key's row lie (mostly) above it
+        n += session.execute(select(func.count()).select_from(
+            select(t.c.rowid).where(match, t.c.rowid > after[1]).subquery())).scalar_one()
+    # Few hits (or not many more than the page needs): take them all, nothing to check.
+    # Cheaper than the check, which reads the (at, id) index down to the n-th hit.
+    few = max(ALL_HITS, 2 * n)
+    hits = _capped_hits(session, s.driver, s.match, few)
+    if hits == 0:
+        return []
+    if hits <= few:
+        n = hits
+    while True:
+        nth = None if n == hits else session.execute(
+            select(t.c.rowid).where(match).order_by(t.c.rowid.desc()).offset(n - 1).limit(1)).scalar()
+        first_n = select(t.c.rowid).where(match).order_by(t.c.rowid.desc()).limit(n)
+        # Order the n hits by (at, id) reading only those two, then fetch the page's rows whole.
+        page = select(Call.id, Call.at).where(Call.id.in_(first_n), *s.checks)
+        if after is not None:
+            page = page.where(_after(after))
+        page = page.order_by(Call.at.desc(), Call.id.desc()).offset(offset).limit(limit).subquery()
+        rows = _rows(session.execute(select(*_COLUMNS).select_from(page).join(Call, Call.id == page.c.id)
+                                     .join(Staff, Call.owner_id == Staff.id)
+                                     .order_by(Call.at.desc(), Call.id.desc())))
+        if nth is None:  # every hit was considered
+            return rows
+        if len(rows) == limit:
+            newest_left = _newest_below(session, nth)
+            if newest_left is None or newest_left <= rows[-1].at:
+                return rows  # nothing below the n-th hit can come before the page's last row
+        if n >= FALLBACK_HITS:
+            return None
+        n = min(4 * n, FALLBACK_HITS)
+
+
 def fetch_calls(desk: Desk, f: CallFilter = CallFilter(), *, after: tuple[datetime, int] | None = None,
                 offset: int = 0, limit: int = PAGE) -> list[CallRow]:
     """Rows newest first: those older than `after` (keyset), else from `offset`."""
     if after is not None and after[0].tzinfo is None:
         raise ValueError("a keyset key must be timezone-aware")
-    phrase = _fts_phrase(desk, f)
+    s = _search(desk, f.search)
     with read_session(desk.engine) as session:
-        conds = _conditions(desk, f, fts_scan=phrase is not None and _fts_hits(session, phrase) > FTS_SCAN_FROM)
+        if s is not None and s.driver and _plain(f):
+            rows = _driven_page(session, s, after=after, offset=offset, limit=limit)
+            if rows is not None:
+                return rows
+        conds = _walk_conditions(session, desk, f, s)
         query = select(*_COLUMNS).join(Staff, Call.owner_id == Staff.id).where(*conds)
         if after is not None:
-            at, row_id = after
-            query = query.where(tuple_(Call.at, Call.id) < tuple_(literal(at, UTCDateTime()), literal(row_id)))
+            query = query.where(_after(after))
         elif offset:
             # OFFSET over whole joined rows reads every skipped row (1M calls, middle: 120-190 ms);
             # over the (at, id) index alone, then a keyset page from there: ~20 ms.
@@ -173,9 +340,9 @@ def fetch_calls(desk: Desk, f: CallFilter = CallFilter(), *, after: tuple[dateti
 def fetch_calls_from_oldest(desk: Desk, f: CallFilter = CallFilter(), *, offset: int = 0,
                             limit: int = PAGE) -> list[CallRow]:
     """The `limit` rows ending `offset` rows before the oldest, returned newest first (a cheap jump to the end)."""
-    phrase = _fts_phrase(desk, f)
+    s = _search(desk, f.search)
     with read_session(desk.engine) as session:
-        conds = _conditions(desk, f, fts_scan=phrase is not None and _fts_hits(session, phrase) > FTS_SCAN_FROM)
+        conds = _walk_conditions(session, desk, f, s)
         query = select(*_COLUMNS).join(Staff, Call.owner_id == Staff.id).where(*conds)
         if offset:
             key = _key_at(session, conds, offset, newest_first=False)
@@ -188,9 +355,14 @@ def fetch_calls_from_oldest(desk: Desk, f: CallFilter = CallFilter(), *, offset:
 
 
 def fetch_window(desk: Desk, f: CallFilter, start: int, total: int, limit: int = PAGE) -> list[CallRow]:
-    """Rows [start, start+limit) of the newest-first list, by OFFSET from the nearer end."""
+    """Rows [start, start+limit) of the newest-first list, by OFFSET from the nearer end.
+
+    A search's total above COUNT_CAP is a capped count, not where the list ends:
+    its rows are always counted from the newest.
+    """
     start = max(0, min(start, max(0, total - 1)))
     end = min(total, start + limit)
-    if start <= total - end:
+    capped = total > COUNT_CAP and bool((f.search or "").strip())
+    if capped or start <= total - end:
         return fetch_calls(desk, f, offset=start, limit=end - start)
     return fetch_calls_from_oldest(desk, f, offset=total - end, limit=end - start)

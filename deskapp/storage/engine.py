@@ -34,6 +34,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
+from deskapp.storage.search_index import register_functions as register_search_functions
+
 BUSY_TIMEOUT_MS = 10_000
 _WRITE = "deskapp_write"
 
@@ -68,7 +70,12 @@ def _prepare_sqlite(engine: Engine, *, read_only: bool = False) -> None:
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")
         cur.execute("PRAGMA foreign_keys = ON")
+        # The call log's search triggers call these application functions: every
+        # connection that may write `call` needs them, and trusted_schema ON to use
+        # them from a trigger (Python cannot mark them innocuous). storage/search_index.py.
+        cur.execute("PRAGMA trusted_schema = ON")
         cur.close()
+        register_search_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

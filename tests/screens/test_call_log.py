@@ -326,3 +326,35 @@ class TestOpenMattersAndFilters:
             await pilot.press(*"2026-11-30", "enter", *"2026-11-01", "ctrl+s")
             await wait_for(pilot, lambda: "开始日期" in str(app.screen.query_one("#error").render()))
             assert type(app.screen).__name__ == "CallFilterScreen"
+
+
+class TestSearchWords:
+    async def test_a_two_word_search_finds_the_call_whatever_the_order(self, staffed_db):
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("RegisterList")
+            # "厨房水管漏水" holds both words; as one phrase "漏水 水管" is in no call
+            await pilot.press("ctrl+f", *"漏水 水管", "enter")
+            await wait_for(pilot, lambda: calls.total == 1 and calls.current is not None, what="one call")
+            assert calls.current.caller_name == "钱女士"
+            assert "共 1 条" in str(app.screen.query_one("#filter-line").render())
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: calls.total == 3)
+            await pilot.press("ctrl+f", *"水管 施工", "enter")  # each word in a different call: none has both
+            await wait_for(pilot, lambda: calls.total == 0 and "共 0 条" in str(
+                app.screen.query_one("#filter-line").render()))
+
+    async def test_a_count_past_the_cap_reads_cap_plus(self, staffed_db, monkeypatch):
+        from deskapp.services import call_queries
+
+        monkeypatch.setattr(call_queries, "COUNT_CAP", 1)  # the 10,000 of a big desk, on three calls
+        app = make_app(staffed_db)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await sign_in(pilot)
+            calls = app.screen.query_one("RegisterList")
+            line = app.screen.query_one("#filter-line")
+            await pilot.press("ctrl+f", *"1", "enter")  # a digit in every call's phone: counted to 2 and no further
+            await wait_for(pilot, lambda: calls.total == 2 and "共 1+ 条" in str(line.render()), what="1+")
+            await pilot.press("escape")  # the whole log is counted in full
+            await wait_for(pilot, lambda: calls.total == 3 and "共 3 条" in str(line.render()), what="3")

@@ -1,4 +1,4 @@
-"""Read side of the call log: filters, search (FTS5 trigram + the short-query path), keyset paging."""
+"""Read side of the call log: filters, search (word index, digit index, row checks), keyset paging."""
 
 from __future__ import annotations
 
@@ -170,7 +170,9 @@ class TestSearch:
         ("hello", [3]),  # case-insensitive ASCII
         ("WORLD", [3]),
         ("smith", [4]),
-        ("电梯 门", []),
+        ("电梯 门", [0]),  # two words: both in call 0
+        ("门 电梯", [0]),  # in any order
+        ("电梯 漏水", []),  # each word somewhere, but never both in one call
         ("不存在的内容", []),
     ])
     def test_finds_exactly(self, corpus_desk, q, expected):
@@ -334,3 +336,214 @@ class TestWindow:
         assert total == len(full) > 0
         for start in range(total):
             assert ids(fetch_window(desk_many, f, start, total, limit=2)) == ids(full[start:start + 2])
+
+
+# ------------------------------------------- search against brute force ---
+#
+# A few thousand calls logged through the services, with text made to collide:
+# common and rare characters, Chinese and ASCII punctuation, characters outside
+# the BMP, digits inside and beside Chinese, letters in either case. Most calls
+# are logged in time order, some back-dated (logged later with an earlier time),
+# so the index's id order and the list's (at, id) order disagree.
+
+import random  # noqa: E402
+
+from deskapp.core.text import phone_digits_if_phone, unit_code_if_unit  # noqa: E402
+from deskapp.services import call_queries  # noqa: E402
+from deskapp.services.call_queries import COUNT_CAP, count_for_list, shown_count  # noqa: E402
+from deskapp.services.calls import log_calls  # noqa: E402
+
+PIECES = ["水管", "漏水", "反映", "物业费", "电梯", "门", "停电", "，", "。", "、", "B1层", "3栋", "2单元", "1201",
+          "WiFi", "wifi", "100%", "8:00-12:00", "𠀀", "𠀁字", "👨‍👩‍👧", "Ää", "a_b", " ", "楼上", "卫生间", "号",
+          "12", "0013", "水", "电", "A12", "，物业费"]
+NAMES = ["张先生", "李女士", "王", "Smith", "𠀀先生", "", "张", "Wang Li"]
+PHONES = ["13800138000", "13912345678", "021-5555 6666", "+8613700000000", "", "", "10086", "138 0013 8001"]
+UNITS = ["3-2-1201", "13栋2单元0801", "商铺A12", "", "", "1栋1单元101"]
+START = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+BRUTE_CALLS = 3000
+
+
+def _text(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(PIECES) for _ in range(rng.randint(0, n))).strip()
+
+
+def _log_brute(desk, actor) -> None:
+    """BRUTE_CALLS calls: most in time order, 5% back-dated by up to two days, and two blocks of
+    older calls written in one go (an import), one in the middle and one last of all."""
+    rng = random.Random(20261126)
+
+    def draft(at):
+        return CallDraft(at=at, caller_name=rng.choice(NAMES), phone=rng.choice(PHONES), unit=rng.choice(UNITS),
+                         content=_text(rng, 6) or "咨询", reply=_text(rng, 3))
+
+    drafts = []
+    for i in range(BRUTE_CALLS - 1500):
+        at = START + timedelta(minutes=i)
+        if rng.random() < 0.05:
+            at -= timedelta(minutes=rng.randint(1, 3000))
+        drafts.append(draft(at))
+        if i == 800:
+            drafts += [draft(START - timedelta(days=5) + timedelta(minutes=j)) for j in range(300)]
+    # more hits of a common word than a first page reads at first: it must read on
+    drafts += [draft(START - timedelta(days=10) + timedelta(minutes=j)) for j in range(1200)]
+    now = START + timedelta(minutes=BRUTE_CALLS + 10)
+    for i in range(0, len(drafts), 500):
+        log_calls(desk, actor, drafts[i:i + 500], now=now)
+
+
+@pytest.fixture(scope="module")
+def brute_desk(tmp_path_factory, open_desk_copy):
+    shared = open_desk_copy(tmp_path_factory.mktemp("brute") / "desk.sqlite", "receptionist")
+    actor = next(a for a in list_staff(shared) if a.role == "receptionist")
+    _log_brute(shared, actor)
+    rows = query(shared, "SELECT id, at, phone, unit_code, caller_name, content, reply FROM call")
+    yield shared, rows
+    shared.engine.dispose()
+
+
+def _ascii_lower(s: str) -> str:
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in s)
+
+
+def _word_holds(row, word: str) -> bool:
+    unit = unit_code_if_unit(word)
+    if unit:
+        return row[3] == unit
+    digits = phone_digits_if_phone(word)
+    if digits is not None:
+        return digits in row[2]
+    return any(_ascii_lower(word) in _ascii_lower(col) for col in row[2:])
+
+
+def brute(rows, q: str) -> list[int]:
+    """The search rule read off the README, applied to every row; ids newest first by (at, id)."""
+    q = q.strip()
+    whole = unit_code_if_unit(q) or phone_digits_if_phone(q)
+    words = [q] if whole is not None else q.split()
+    hits = [r for r in rows if all(_word_holds(r, w) for w in words)]
+    return [r[0] for r in sorted(hits, key=lambda r: (r[1], r[0]), reverse=True)]
+
+
+def _queries(rows) -> list[str]:
+    rng = random.Random(5)
+    texts = [col for r in rows[:400] for col in r[2:] if col]
+    qs = []
+    for n in (1, 1, 2, 2, 3, 4):
+        for _ in range(12):
+            t = rng.choice(texts)
+            i = rng.randrange(len(t))
+            qs.append(t[i:i + n])
+    for _ in range(30):  # two and three words, from any columns, in any order
+        picked = []
+        for _ in range(rng.choice((2, 3))):
+            t = rng.choice(texts)
+            i = rng.randrange(len(t))
+            picked.append(t[i:i + rng.randint(1, 3)])
+        qs.append(" ".join(picked))
+    qs += ["龘", "鑫淼", "zz", "𠀂", "𠀀", "𠀁字", "𠀀 水", "👩", "3栋", "水3", "12号", "A1", "a1", "12", "2", "0",
+           "0013", "5555", "001", "+86", "8:00", ":00-", "100%", "%", "反映，物业费", "映，物", "映物", "，物",
+           "物业费 反映", "漏水 水管", "水管 漏水 楼上", "楼上 漏水 水管", "wifi", "WIFI", "ä", "Ä", "a_b", "_",
+           "3-2-1201", "3栋 2单元 1201室", "3-2-1201 漏水", "138 0013 8000", "138 0013", "1 2", "+86 137",
+           "商铺A12", "张 李", "Wang Li", "Wang", "卫生间 𠀀", "水 00", "B1层 3栋", "。。", "，，"]
+    return [q for q in qs if q.strip()]
+
+
+class TestSearchAgainstBruteForce:
+    def test_every_query_finds_exactly_the_brute_force_rows_in_list_order(self, brute_desk):
+        desk, rows = brute_desk
+        queries = _queries(rows)
+        assert len(queries) > 150
+        kinds = {"hits": 0, "none": 0, "many": 0}
+        for q in queries:
+            want = brute(rows, q)
+            f = CallFilter(search=q)
+            assert ids(fetch_calls(desk, f, limit=BRUTE_CALLS)) == want, q
+            assert count_calls(desk, f) == len(want), q
+            assert count_calls(desk, f, cap=50) == min(len(want), 51), q
+            kinds["hits" if want else "none"] += 1
+            kinds["many"] += len(want) > call_queries.ALL_HITS
+        assert kinds["none"] >= 8 and kinds["hits"] >= 100 and kinds["many"] >= 3
+
+    @pytest.mark.parametrize("all_hits", [None, 10])  # 10: the index-driven page for nearly every search
+    @pytest.mark.parametrize("q", ["水", "电", "，", "漏水", "门 水", "12", "3栋", "0013", "wifi", "商铺A12"])
+    def test_pages_and_windows_follow_the_brute_force_order(self, brute_desk, q, all_hits, monkeypatch):
+        desk, rows = brute_desk
+        if all_hits is not None:
+            monkeypatch.setattr(call_queries, "ALL_HITS", all_hits)
+        want = brute(rows, q)
+        f = CallFilter(search=q)
+        seen, page = [], fetch_calls(desk, f, limit=97)
+        while page:
+            seen += ids(page)
+            page = fetch_calls(desk, f, after=page[-1].key, limit=97)
+        assert seen == want
+        total = len(want)
+        for start in (0, 1, total // 3, total // 2, max(0, total - 40), max(0, total - 1)):
+            assert ids(fetch_window(desk, f, start, total, limit=40)) == want[start:start + 40], start
+
+    @pytest.mark.parametrize("q", ["水", "，", "门 水", "3栋"])
+    def test_search_with_a_filter_and_its_order(self, brute_desk, q):
+        desk, rows = brute_desk
+        day = date(2026, 6, 2)  # local dates (Asia/Shanghai)
+        f = CallFilter(search=q, start=day, end=day)
+        got = ids(everything(desk, f))
+        in_day = set(ids(everything(desk, CallFilter(start=day, end=day))))
+        assert 500 < len(in_day) < len(rows)
+        assert got == [i for i in brute(rows, q) if i in in_day] and got
+        assert count_calls(desk, f) == len(got) and count_calls(desk, f, cap=3) == min(len(got), 4)
+
+    def test_the_driven_page_falls_back_when_back_dated_calls_make_it_dig_deep(self, brute_desk, monkeypatch):
+        """A tiny FALLBACK_HITS makes every common search give up on the index order: same rows, same order."""
+        desk, rows = brute_desk
+        monkeypatch.setattr(call_queries, "FALLBACK_HITS", 150)
+        monkeypatch.setattr(call_queries, "ALL_HITS", 10)
+        for q in ("水", "门 水", "，", "0013", "3栋"):
+            assert ids(fetch_calls(desk, CallFilter(search=q), limit=120)) == brute(rows, q)[:120], q
+            assert ids(fetch_calls(desk, CallFilter(search=q), offset=300, limit=50)) == brute(rows, q)[300:350], q
+
+
+class TestBackDated:
+    def test_a_back_dated_call_takes_its_place_by_time_not_by_when_it_was_written(self, desk, receptionist,
+                                                                               monkeypatch):
+        monkeypatch.setattr(call_queries, "ALL_HITS", 1)  # the index-driven page even for a handful of hits
+        base = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+        made = {}
+        for label, minutes in (("a", 0), ("b", 60), ("c", 120), ("d", 180), ("e", 240)):
+            made[label] = log(desk, receptionist, at=base + timedelta(minutes=minutes), content=f"水管漏水{label}").id
+        # written last, happened first: newest id, oldest time
+        made["late"] = log(desk, receptionist, at=base - timedelta(days=3), content="水管漏水补记").id
+        # and one written last that happened in the middle
+        made["mid"] = log(desk, receptionist, at=base + timedelta(minutes=150), content="水管漏水补记2").id
+        order = ["e", "d", "mid", "c", "b", "a", "late"]
+        assert ids(everything(desk, CallFilter(search="漏水"))) == [made[k] for k in order]
+        assert ids(fetch_calls(desk, CallFilter(search="水管 漏水"), limit=3)) == [made[k] for k in order[:3]]
+        first = fetch_calls(desk, CallFilter(search="漏水"), limit=2)
+        assert ids(fetch_calls(desk, CallFilter(search="漏水"), after=first[-1].key, limit=3)) == \
+            [made[k] for k in order[2:5]]
+        assert ids(fetch_calls(desk, CallFilter(search="漏水"), offset=5, limit=5)) == [made[k] for k in order[5:]]
+        # the list without a search agrees
+        assert [i for i in ids(everything(desk)) if i in made.values()] == [made[k] for k in order]
+
+
+class TestCappedCount:
+    def test_a_search_count_stops_past_the_cap_and_reads_10000_plus(self, brute_desk, monkeypatch):
+        desk, rows = brute_desk
+        assert COUNT_CAP == 10_000
+        s, everything_ = CallFilter(search="水"), CallFilter()
+        assert shown_count(s, 10_001) == "10,000+" and shown_count(s, 10_000) == "10,000"
+        assert shown_count(s, 0) == "0" and shown_count(s, 1234) == "1,234"
+        assert shown_count(everything_, 1_000_000) == "1,000,000"  # the whole log's count is exact
+        monkeypatch.setattr(call_queries, "COUNT_CAP", 100)
+        assert count_for_list(desk, CallFilter(search="水")) == 101
+        assert count_for_list(desk, CallFilter(search="龘")) == 0
+        assert count_for_list(desk, CallFilter()) == len(rows)  # the whole log is counted: its list reaches the end
+
+    def test_a_capped_list_is_read_from_the_newest_end(self, brute_desk, monkeypatch):
+        desk, rows = brute_desk
+        monkeypatch.setattr(call_queries, "COUNT_CAP", 100)
+        f = CallFilter(search="水")
+        want = brute(rows, "水")
+        total = count_for_list(desk, f)
+        assert total == 101 < len(want)
+        # the list's last rows are rows 91-100 of the real order, not the oldest matches
+        assert ids(fetch_window(desk, f, 91, total, limit=20)) == want[91:101]

@@ -17,6 +17,7 @@ from deskapp.services.calls import CallDraft, log_call
 from deskapp.services.doctor import examine
 from deskapp.services.faults import DatabaseRefused
 from deskapp.storage.migrate import HEAD_REVISION
+from deskapp.storage.search_index import register_functions
 from tests.services.dbstate import sqlite_file
 
 NOW = datetime(2026, 1, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 on New Year's Day in Asia/Shanghai
@@ -35,6 +36,7 @@ def written(desk, supervisor, receptionist):
 def damage(db: Path, *statements: str, foreign_keys: bool = True) -> None:
     with closing(sqlite3.connect(db)) as conn:
         conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        register_functions(conn)  # the call log's search triggers call them
         for sql in statements:
             conn.execute(sql)
         conn.commit()

@@ -12,6 +12,7 @@ from deskapp.services import invariants
 from deskapp.services.calls import CallDraft, log_call
 from deskapp.services.numbering import PREFIX
 from deskapp.services.reference import add_department
+from deskapp.storage.search_index import register_functions
 from tests.services.dbstate import sqlite_file
 
 UTC = timezone.utc
@@ -30,6 +31,7 @@ def written(desk, supervisor, receptionist):
 
 def damage(desk, *statements: str, foreign_keys: bool = True) -> None:
     with closing(sqlite3.connect(sqlite_file(desk))) as conn:
+        register_functions(conn)  # the call log's search triggers call them
         conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         for sql in statements:
             conn.execute(sql)

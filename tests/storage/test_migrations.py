@@ -23,12 +23,13 @@ from deskapp.storage.migrate import (
     ensure_schema,
     upgrade,
 )
+from tests.storage.searchstate import index_matches_table
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
-FTS_TRIGGERS = {"call_fts_ai", "call_fts_ad", "call_fts_au"}
+SEARCH_TRIGGERS = {"call_search_ai", "call_search_ad", "call_search_au"}  # 0004
 AUDIT_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete"}  # append-only (0002)
 CORRECTION_TRIGGERS = {"call_correction_no_update", "call_correction_no_delete"}
-TRIGGERS = FTS_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS
+TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS
 
 
 @pytest.fixture
@@ -74,7 +75,9 @@ class TestFromEmpty:
         assert (check.before, check.after, check.backup) == (None, HEAD_REVISION, None)
         assert current_revision(engine) == HEAD_REVISION
         tables = set(inspect(engine).get_table_names())
-        assert {"call", "staff", "complaint", "dispatch_slip", "audit_event", "number_sequence", "call_fts"} <= tables
+        assert {"call", "staff", "complaint", "dispatch_slip", "audit_event", "number_sequence", "call_words",
+                "call_digits"} <= tables
+        assert "call_fts" not in tables  # replaced in 0004
         triggers = {r[0] for r in raw(tmp_path / "m.sqlite", "SELECT name FROM sqlite_master WHERE type='trigger'")}
         assert triggers == TRIGGERS
         assert backups(tmp_path) == []
@@ -89,6 +92,8 @@ class TestFromEmpty:
         include_name = env_include_name()
         assert include_name("call_fts", "table", {}) is False
         assert include_name("call_fts_data", "table", {}) is False
+        assert include_name("call_words_data", "table", {}) is False
+        assert include_name("call_digits", "table", {}) is False
         assert include_name("call", "table", {}) is True
         with engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"include_name": include_name, "compare_type": True,
@@ -135,7 +140,7 @@ class TestFtsTriggers:
         assert count_calls(desk, CallFilter(search="按钮失灵")) == 1
         assert count_calls(desk, CallFilter(search="吴女士")) == 1
         assert count_calls(desk, CallFilter(search="周先生")) == 0
-        assert raw(db_path, "SELECT rowid FROM call_fts WHERE call_fts MATCH '\"按钮失灵\"'") == [(logged.id,)]
+        assert raw(db_path, "SELECT rowid FROM call_words WHERE call_words MATCH '\"按 钮 失 灵\"'") == [(logged.id,)]
 
         with write_session(desk.engine) as session:
             session.execute(text("UPDATE call SET status = 'done' WHERE id = :i"), {"i": logged.id})
@@ -144,9 +149,9 @@ class TestFtsTriggers:
         with write_session(desk.engine) as session:
             session.execute(text("DELETE FROM call WHERE id = :i"), {"i": logged.id})
         assert count_calls(desk, CallFilter(search="按钮失灵")) == 0
-        assert raw(db_path, "SELECT count(*) FROM call_fts WHERE call_fts MATCH '\"按钮失灵\"'") == [(0,)]
-        # The external-content index agrees with the table it indexes.
-        raw(db_path, "INSERT INTO call_fts(call_fts) VALUES ('integrity-check')")
+        assert raw(db_path, "SELECT count(*) FROM call_words WHERE call_words MATCH '\"按 钮 失 灵\"'") == [(0,)]
+        # The indexes hold exactly what the table's rows give (test_revision_0004 reads them back).
+        assert index_matches_table(db_path)
 
     def test_index_stays_consistent_after_many_changes(self, desk, receptionist, db_path):
         made = [log_call(desk, receptionist, CallDraft(content=f"第{i}号楼供暖不热", reply=f"答复{i}"), now=NOW).id
@@ -155,7 +160,7 @@ class TestFtsTriggers:
             session.execute(text("UPDATE call SET reply = '已上门处理完毕' WHERE id IN (:a, :b)"),
                             {"a": made[0], "b": made[1]})
             session.execute(text("DELETE FROM call WHERE id = :c"), {"c": made[2]})
-        raw(db_path, "INSERT INTO call_fts(call_fts) VALUES ('integrity-check')")
+        assert index_matches_table(db_path)
         assert count_calls(desk, CallFilter(search="供暖不热")) == 5
         assert count_calls(desk, CallFilter(search="上门处理")) == 2
 

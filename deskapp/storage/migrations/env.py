@@ -1,7 +1,8 @@
 """Alembic environment: always run from deskapp.storage.migrate with a connection.
 
-Full-text-search tables (call_fts and its shadow tables) are created by hand in
-migrations and kept out of autogenerate.
+Full-text-search tables (call_fts until 0004, call_words and call_digits
+since, and their shadow tables) are created by hand in migrations and kept
+out of autogenerate.
 """
 
 from alembic import context
@@ -15,7 +16,7 @@ target_metadata = SQLModel.metadata
 
 def include_name(name, type_, parent_names):
     if type_ == "table":
-        return not (name or "").startswith("call_fts")
+        return not (name or "").startswith(("call_fts", "call_words", "call_digits"))
     return True
 
 
