@@ -374,7 +374,9 @@ def _log_brute(desk, actor) -> None:
 
     def draft(at):
         return CallDraft(at=at, caller_name=rng.choice(NAMES), phone=rng.choice(PHONES), unit=rng.choice(UNITS),
-                         content=_text(rng, 6) or "咨询", reply=_text(rng, 3))
+                         content=_text(rng, 6) or "咨询", reply=_text(rng, 3),
+                         category=rng.choice(("enquiry", "enquiry", "repair", "praise")),
+                         channel=rng.choice(("phone", "phone", "visit")))
 
     drafts = []
     for i in range(BRUTE_CALLS - 1500):
@@ -491,6 +493,25 @@ class TestSearchAgainstBruteForce:
         assert 500 < len(in_day) < len(rows)
         assert got == [i for i in brute(rows, q) if i in in_day] and got
         assert count_calls(desk, f) == len(got) and count_calls(desk, f, cap=3) == min(len(got), 4)
+
+    @pytest.mark.parametrize("all_hits", [None, 10])
+    @pytest.mark.parametrize("q, category, channel", [("水", "praise", None), ("，", "repair", "visit"),
+                                                      ("门 水", None, "visit"), ("3栋", "praise", None),
+                                                      ("0013", "repair", None), ("12", "praise", "phone")])
+    def test_search_with_a_category_or_channel(self, brute_desk, q, category, channel, all_hits, monkeypatch):
+        desk, rows = brute_desk
+        if all_hits is not None:
+            monkeypatch.setattr(call_queries, "ALL_HITS", all_hits)
+        kept = {i for i, cat, ch in query(desk, "SELECT id, category, channel FROM call")
+                if category in (None, cat) and channel in (None, ch)}
+        want = [i for i in brute(rows, q) if i in kept]
+        f = CallFilter(search=q, category=category, channel=channel)
+        assert 20 < len(want) and ids(everything(desk, f)) == want
+        assert ids(fetch_calls(desk, f, limit=30)) == want[:30]
+        assert ids(fetch_calls(desk, f, offset=25, limit=30)) == want[25:55]
+        first = fetch_calls(desk, f, limit=7)
+        assert ids(fetch_calls(desk, f, after=first[-1].key, limit=9)) == want[7:16]
+        assert count_calls(desk, f) == len(want) and count_calls(desk, f, cap=5) == 6
 
     def test_the_driven_page_falls_back_when_back_dated_calls_make_it_dig_deep(self, brute_desk, monkeypatch):
         """A tiny FALLBACK_HITS makes every common search give up on the index order: same rows, same order."""
