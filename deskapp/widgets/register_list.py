@@ -313,7 +313,10 @@ class RegisterList(ScrollView, can_focus=True):
             self.notify(message, severity="error", timeout=15)
 
     def _fault_cleared(self) -> None:
-        if not self._count_failed and not self._failed_pages:  # healthy again: the next fault is news
+        # Healthy again only when nothing failed and nothing is still on its way: a
+        # page arriving while a retried count is in flight must not re-arm the
+        # message, or the retry's failure would be shown a second time.
+        if not (self._count_failed or self._failed_pages or self._counting or self._pending):
             self._fault_shown = False
 
     def _retry_failed(self) -> None:
