@@ -12,6 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deskapp.errors import DeskError
+from deskapp.i18n import lang_code
+
 DEFAULT_SITE_NAME = "物业客服中心"
 
 
@@ -57,16 +60,32 @@ class Settings:
     keymap: dict = field(default_factory=dict)
 
 
+class SettingsRefused(DeskError):
+    """A setting that cannot be used (an unknown language, an unreadable config file):
+    refused with where it came from, rather than silently replaced by a default."""
+
+
 def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
-    """Settings from options, environment and the config file (a missing file is fine)."""
+    """Settings from options, environment and the config file (a missing file is fine).
+
+    An unknown --lang is the caller's to refuse (it says so in the CLI's words);
+    an unknown language from DESKAPP_LANG or the config file, or a config file
+    that is not TOML, raises SettingsRefused naming it.
+    """
     file_values: dict = {}
     path = user_config_file()
     if path.is_file():
-        with path.open("rb") as fh:
-            file_values = tomllib.load(fh)
-    chosen_lang = lang or os.environ.get("DESKAPP_LANG") or file_values.get("lang") or "zh"
-    if chosen_lang.lower().startswith("en"):
-        chosen_lang = "en"
+        try:
+            with path.open("rb") as fh:
+                file_values = tomllib.load(fh)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise SettingsRefused("config.unreadable", path=str(path), detail=str(exc)) from None
+    if lang:
+        chosen_lang = lang_code(lang) or "zh"
+    elif os.environ.get("DESKAPP_LANG"):
+        chosen_lang = _known_lang(os.environ["DESKAPP_LANG"], where="DESKAPP_LANG")
+    elif file_values.get("lang"):
+        chosen_lang = _known_lang(file_values["lang"], where=f"{path}: lang")
     else:
         chosen_lang = "zh"
     return Settings(
@@ -76,3 +95,10 @@ def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
         timezone=file_values.get("timezone"),
         keymap={str(k): str(v) for k, v in (file_values.get("keys") or {}).items()},
     )
+
+
+def _known_lang(value: object, *, where: str) -> str:
+    code = lang_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise SettingsRefused("config.bad_lang", value=str(value), where=where)
+    return code

@@ -52,11 +52,17 @@ def main(argv: list[str] | None = None) -> None:
 
         cli_main()
         return
-    refusal = lang_refusal(opts)
+    from deskapp.config import SettingsRefused
+
+    try:
+        refusal = lang_refusal(opts)
+        app = None if refusal else build_app(opts)
+    except SettingsRefused as exc:  # DESKAPP_LANG or the config file: said before any screen
+        refusal = str(exc)
     if refusal:
         print(refusal, file=sys.stderr)
         sys.exit(2)
-    build_app(opts).run()
+    app.run()
 
 
 def lang_refusal(opts: argparse.Namespace) -> str | None:

@@ -413,3 +413,31 @@ def test_a_read_only_file_or_folder_is_refused_and_doctor_says_why(as_nobody, sh
     assert "· 记录数（员工）：1" in proc.stdout
     no_traceback(proc.stdout + proc.stderr)
     assert state(shared_folder) == before  # not a byte, not a -wal or -shm
+
+
+# ---------------------------------------------------------------- settings that cannot be used
+
+@pytest.mark.parametrize("argv", [["staff", "list"], []], ids=["cli", "app"])
+def test_an_unknown_language_in_the_environment_is_refused_naming_it(tmp_path, argv):
+    db = tmp_path / "d.sqlite"
+    proc = deskapp_process([*argv, "--db", str(db)], env={"DESKAPP_LANG": "fr"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "不支持的界面语言：fr（来自 DESKAPP_LANG）。可选：zh（中文）、en（English）"
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("argv", [["staff", "list"], []], ids=["cli", "app"])
+@pytest.mark.parametrize("text, said", [
+    ('lang = "fr"\n', "不支持的界面语言：fr（来自 {config}: lang）"),
+    ("lang = \n", "无法读取配置文件 {config}：Invalid value (at line 1, column 8)"),
+    ("lang = 3\n", "不支持的界面语言：3（来自 {config}: lang）"),
+], ids=["unknown-language", "not-toml", "not-text"])
+def test_a_config_file_that_cannot_be_used_is_refused_naming_it(tmp_path, argv, text, said):
+    config = tmp_path / "config.toml"
+    config.write_text(text, encoding="utf-8")
+    db = tmp_path / "d.sqlite"
+    proc = deskapp_process([*argv, "--db", str(db)], env={"DESKAPP_CONFIG": str(config)})
+    assert proc.returncode == 2
+    assert said.format(config=config) in proc.stderr
+    no_traceback(proc.stdout + proc.stderr)
+    assert not db.exists()

@@ -6,6 +6,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "不支持的界面语言：{value}。可选：zh（中文）、en（English）",
         "Not a supported interface language: {value}. Choose zh (中文) or en (English)",
     ),
+    "config.bad_lang": (
+        "不支持的界面语言：{value}（来自 {where}）。可选：zh（中文）、en（English）",
+        "Not a supported interface language: {value} (from {where}). Choose zh (中文) or en (English)",
+    ),
+    "config.unreadable": (
+        "无法读取配置文件 {path}：{detail}。请改正或移走该文件",
+        "Cannot read the config file {path}: {detail}. Correct the file or move it away",
+    ),
     "cli.bad_role": ("没有这个角色：{value}。可选：{choices}", "No such role: {value}. Choose one of: {choices}"),
     "cli.role_choice": ("{code}（{label}）", "{code} ({label})"),
     "cli.bad_number": ("{option} 须为不小于 {least} 的整数：{value}", "{option} must be a whole number of at least {least}: {value}"),

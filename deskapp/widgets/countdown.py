@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from deskapp.core.countdown import SlaLevel, format_remaining, sla_level
-from deskapp.widgets.register_list import LEVEL_STYLE
+from deskapp.widgets.register_list import LEVEL_STYLE, site_levels
 
 
 class Countdown(Widget):
@@ -46,7 +46,7 @@ class Countdown(Widget):
         if self.done:
             return ("", SlaLevel.DONE)
         total = self.deadline - self.since if self.since is not None else None
-        return (format_remaining(self.deadline - now), sla_level(self.deadline, now, total=total))
+        return (format_remaining(self.deadline - now), sla_level(self.deadline, now, total=total, **site_levels(self.app)))
 
     @property
     def level(self) -> SlaLevel | None:

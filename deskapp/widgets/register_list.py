@@ -20,9 +20,9 @@ or page is retried on the next clock tick and its fault shown once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from rich.cells import cell_len, set_cell_size
@@ -54,10 +54,12 @@ class RowSource(Protocol):
 
 @dataclass(frozen=True)
 class Shown:
-    """What a cell function is given besides the row: the app's clock and the site's zone."""
+    """What a cell function is given besides the row: the app's clock, the site's zone
+    and the site's countdown warning levels (policy.toml [countdown])."""
 
     now: datetime | None
     tz: ZoneInfo | None
+    levels: Mapping[str, Any] = field(default_factory=dict)
 
     def local(self, instant: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
         if instant is None:
@@ -77,6 +79,12 @@ class Column:
     ticking: Callable[[Any], bool] | None = None
 
 
+def site_levels(app) -> Mapping[str, Any]:
+    """sla_level's thresholds from the open desk's policy; the core's defaults before it opens."""
+    desk = getattr(app, "desk", None)
+    return desk.policy.countdown.levels() if desk is not None else {}
+
+
 LEVEL_STYLE = {
     SlaLevel.OK: Style(color="green", bold=True),
     SlaLevel.WARN: Style(color="yellow", bold=True),
@@ -93,14 +101,12 @@ def countdown_column(
     running: Callable[[Any], bool],
     label: Callable[[Any], str] = lambda row: "",
     min_total: int = 0,
-    levels: Callable[[], dict] | None = None,
 ) -> Column:
     """A column whose cell counts down to a stored deadline: "待派工 04:12", "超05:00".
 
     `due` is the deadline, `since` when its window opened (for the warning
     share), `running` whether the clock still runs for this row, `label` the
-    text before the time. `levels` gives sla_level's keyword thresholds from
-    the site policy when the register has them.
+    text before the time. The warning levels are the site's (`Shown.levels`).
     """
 
     def running_now(row, shown: Shown) -> bool:
@@ -117,7 +123,7 @@ def countdown_column(
             return None
         opened = since(row)
         total = due(row) - opened if opened is not None else None
-        return LEVEL_STYLE.get(sla_level(due(row), shown.now, total=total, **(levels() if levels else {})))
+        return LEVEL_STYLE.get(sla_level(due(row), shown.now, total=total, **shown.levels))
 
     return Column(key, width, value, min_total=min_total, style=style, ticking=running)
 
@@ -365,7 +371,7 @@ class RegisterList(ScrollView, can_focus=True):
 
     def _shown(self) -> Shown:
         desk = getattr(self.app, "desk", None)
-        return Shown(getattr(self.app, "now", None), getattr(desk, "tz", None))
+        return Shown(getattr(self.app, "now", None), getattr(desk, "tz", None), site_levels(self.app))
 
     def _laid(self, width: int) -> list[tuple[int, Column, int, int]]:
         """(column index, column, x, cells) at this width, worked out once per width."""

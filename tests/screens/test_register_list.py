@@ -14,12 +14,14 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from deskapp.core.paging import PAGE_SIZE
+from deskapp.core.policy import CountdownPolicy
 from deskapp.widgets.register_list import (
     Column,
     RegisterList,
     Shown,
     countdown_column,
     fit,
+    site_levels,
     heading_line,
     layout_columns,
 )
@@ -293,6 +295,21 @@ class TestColumns:
         assert col.style(row, Shown(T0 + timedelta(minutes=6), None)).reverse  # overdue stands out
         closed = SimpleNamespace(at=T0, due=T0 + timedelta(minutes=5), open=False)
         assert col.value(closed, Shown(T0, None)) == "待派工" and col.style(closed, Shown(T0, None)) is None
+
+    def test_the_site_policy_decides_when_a_countdown_warns(self):
+        col = countdown_column("col.status", 14, due=lambda r: r.due, since=lambda r: r.at,
+                               running=lambda r: True)
+        row = SimpleNamespace(at=T0, due=T0 + timedelta(minutes=60))
+        at_40_min = T0 + timedelta(minutes=40)  # 20 of 60 minutes left
+        assert col.style(row, Shown(at_40_min, None)).color.name == "green"  # defaults: warn under 20% / 2 min
+        site = CountdownPolicy(warn_fraction=0.0, warn_minutes=25)
+        warned = col.style(row, Shown(at_40_min, None, site.levels()))
+        assert warned.color.name == "yellow" and not warned.reverse
+
+    def test_the_levels_come_from_the_open_desks_policy(self):
+        assert site_levels(SimpleNamespace()) == {}  # before the desk opens: the core's defaults
+        desk = SimpleNamespace(policy=SimpleNamespace(countdown=CountdownPolicy(warn_minutes=15)))
+        assert site_levels(SimpleNamespace(desk=desk))["warn_min"] == timedelta(minutes=15)
 
     def test_cut_text_ends_with_an_ellipsis_and_keeps_its_width(self):
         assert fit("厨房水管漏水", 7).rstrip().endswith("…")
