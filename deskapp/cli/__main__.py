@@ -1,0 +1,5 @@
+"""`python -m deskapp.cli`: the command line without the app's fast path."""
+
+from deskapp.cli import main
+
+main()
