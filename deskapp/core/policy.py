@@ -298,6 +298,15 @@ class ReturnVisitPolicy(_Model):
     special: VisitRule = VisitRule(**_VISIT_DEFAULTS["special"])
     activity: VisitRule = VisitRule(**_VISIT_DEFAULTS["activity"])
     other: VisitRule = VisitRule(**_VISIT_DEFAULTS["other"])
+    # A score (1-5) at or below this is unsatisfactory: the matter is handled again as a
+    # complaint and reported to the GM (the manuals give no scale; gap, docs/rules.md §2.4).
+    unsatisfied_at_most: Annotated[int, Field(ge=1, le=4)] = 2
+    # Work still unfinished this many days after its complaint or slip: an in-person follow-up.
+    followup_days: PositiveInt = 3
+    # No answer: the next attempt is planned this many minutes later (gap: the manuals say "later").
+    retry_minutes: PositiveInt = 120
+    # Visit records are kept this many years, then flagged for archiving by export, never deleted.
+    keep_years: PositiveInt = 2
 
     @model_validator(mode="before")
     @classmethod

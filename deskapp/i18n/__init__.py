@@ -13,9 +13,9 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import app, cli, codes, errors, faults, kit, reference, rules
+from deskapp.i18n import app, cli, codes, errors, faults, kit, reference, rules, visits
 
-PARTS = (codes, errors, faults, rules, kit, app, reference, cli)
+PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:

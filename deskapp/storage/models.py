@@ -217,6 +217,9 @@ class Complaint(SQLModel, table=True):
     completed_at: Optional[datetime] = _at(nullable=True)
     result: str = _text()
     status: str = Field(default="open", max_length=16, index=True)  # open|forwarded|done|closed|void
+    # The return visit whose unsatisfied customer (re)opened this complaint; the visit points
+    # back (return_visit.raised_complaint_id). No constraint: added to an existing table (0005).
+    from_visit_id: Optional[int] = Field(default=None, index=True)
 
 
 class DispatchSlip(SQLModel, table=True):
@@ -266,13 +269,42 @@ class DispatchSlip(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)
 
 
+class CompletedMatter(SQLModel, table=True):
+    """A completed matter the visit rules weighed (回访来源): visited or not sampled.
+
+    One row per completion (a complaint closed again is a new row), so the
+    month-end analysis can set visits done against the share required (0005).
+    """
+
+    __tablename__ = "completed_matter"
+    __table_args__ = (
+        # the same completion is weighed once, whoever reports it twice
+        Index("uq_completed_matter_source", "kind", "source_number", "stage", "completed_at", unique=True),
+        Index("ix_completed_matter_completed_at", "completed_at"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=12)  # policy [return_visit] kind
+    source_number: str = Field(max_length=40)  # the complaint's, slip's, activity's own number
+    stage: str = Field(default="", max_length=4)  # special service: mid|end
+    completed_at: datetime = _at()
+    sampled: bool = True  # chosen for a visit (share_percent)
+    visit_id: Optional[int] = Field(default=None, foreign_key="return_visit.id")
+
+
 class ReturnVisit(SQLModel, table=True):
     """A return visit (回访) due within working days of completed work."""
 
     __tablename__ = "return_visit"
+    __table_args__ = (
+        # the queues: visits still due, by their due time (0005)
+        Index("ix_return_visit_queue", "due_by", "id",
+              sqlite_where=text("status = 'due'"), postgresql_where=text("status = 'due'")),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
-    kind: str = Field(max_length=12)  # major|complaint|repair|special|activity|other (policy [return_visit])
+    # major|complaint|repair|special|activity|other (policy [return_visit]); followup: the
+    # in-person follow-up of work still unfinished (docs/rules.md §2.4)
+    kind: str = Field(max_length=12)
     complaint_id: Optional[int] = Field(default=None, foreign_key="complaint.id", index=True)
     slip_id: Optional[int] = Field(default=None, foreign_key="dispatch_slip.id", index=True)
     unit_code: str = Field(default="", max_length=40)
@@ -294,6 +326,19 @@ class ReturnVisit(SQLModel, table=True):
     supervisor_remark: str = _text()
     reviewed_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
     status: str = Field(default="due", max_length=16, index=True)  # due|done|reviewed|void
+    # 0005: what the queues and the visit form need
+    source_number: str = Field(default="", max_length=40)  # the visited matter's own number
+    customer_name: str = Field(default="", max_length=40)
+    stage: str = Field(default="", max_length=4)  # special service: mid|end
+    completed_at: Optional[datetime] = _at(nullable=True)  # the work done: the window opens here
+    due_by: Optional[datetime] = _at(nullable=True)  # end of due_on in the site's zone (stored)
+    due_warning: str = Field(default="", max_length=200)  # due date beyond the known calendar
+    # who is to visit when no one is named: receptionist (front desk), supervisor, manager (GM too)
+    assigned_role: str = Field(default="receptionist", max_length=20)
+    method: str = Field(default="", max_length=10)  # phone|in_person
+    score: Optional[int] = None  # satisfaction 1-5
+    raised_complaint_id: Optional[int] = Field(default=None, index=True)  # reopened/raised (no FK, 0005)
+    reviewed_at: Optional[datetime] = _at(nullable=True)
 
 
 class Shift(SQLModel, table=True):

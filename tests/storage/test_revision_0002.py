@@ -519,6 +519,7 @@ NOT_INDEXED = {
     ("audit_event", "actor_id"),
     ("call", "resident_id"),
     ("call_correction", "staff_id"),
+    ("completed_matter", "visit_id"),  # read from its matter for the month-end share, never looked up by
     ("duty_log_entry", "staff_id"),
     ("handover", "handed_by_id"),
     ("handover", "received_by_id"),
