@@ -40,8 +40,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 args=("complaints",), palette=("palette.complaints",)),
     ScreenEntry("slips", "f4", "screen.slips", "key.slips", "screens.placeholder", "PlaceholderScreen",
                 args=("slips",), palette=("palette.slips",)),
-    ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.placeholder", "PlaceholderScreen",
-                args=("visits",), palette=("palette.visits",)),
+    ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.visit_queue", "VisitQueueScreen",
+                palette=("palette.visits",)),
     ScreenEntry("handover", "f6", "screen.handover", "key.handover", "screens.placeholder", "PlaceholderScreen",
                 args=("handover",), palette=("palette.handover",)),
 )
