@@ -12,7 +12,13 @@ CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")
 AWAITING = {"repair": "awaiting_slip", "complaint": "awaiting_complaint"}
 # Every status a call can reach today (log_call sets them). The slip and complaint
 # services add theirs here when they turn an awaiting call into its record.
-CALL_STATUSES = ("done", *AWAITING.values())
+CALL_STATUSES = ("done", *AWAITING.values(), "complained")
+# A 投诉 call whose complaint record was registered (the complaint points back at it).
+COMPLAINED = "complained"
+
+# The complaint's lifecycle (docs/rules.md §2.2), in order; "closed" may be reopened.
+COMPLAINT_STATUSES = ("registered", "forwarded", "in_progress", "result_given", "awaiting_visit", "closed")
+OPEN_COMPLAINT_STATUSES = COMPLAINT_STATUSES[:-1]
 
 
 def is_awaiting(status: str) -> bool:

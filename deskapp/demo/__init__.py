@@ -9,11 +9,13 @@ text cleaned, phones and units normalised, callers remembered as residents,
 numbers gapless, an audit event per record, statuses and deadlines as the
 call log sets them.
 
-Registers without services yet (complaints, dispatch slips, return visits,
-shifts, duty log, handovers, incident reports) get no demo rows: a repair
-call stays awaiting its slip and a complaint call its complaint record, as
-it would at a desk today. When a register gets its services, its demo data
-is written through them from then on, here.
+Complaint calls are then followed up through the complaint service
+(`deskapp.demo.complaints`): registered from the call, forwarded, answered
+and closed as far as each one's age allows. Registers without services yet
+(dispatch slips, return visits, shifts, duty log, handovers, incident
+reports) get no demo rows: a repair call stays awaiting its slip, as it
+would at a desk today. When a register gets its services, its demo data is
+written through them from then on, here.
 
 The same seed and `now` give the same records (staff PIN salts aside).
 From `BULK_FROM` calls on, `deskapp demo` takes the benchmark path
@@ -61,6 +63,7 @@ class DemoSummary:
     end: datetime  # `now`
     seconds: float = 0.0
     bulk: bool = False  # written by the benchmark path
+    complaints: int = 0  # complaints registered from the complaint calls (deskapp.demo.complaints)
 
     @property
     def supervisor(self) -> DemoAccount:
@@ -98,12 +101,15 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
             written += len(log_calls(desk, actors[batch.logged_by], batch.drafts, now=batch.now))
             if progress is not None:
                 progress(written, calls)
+    from deskapp.demo.complaints import follow_up_complaints
+
+    complaints = follow_up_complaints(desk, actors, now=now, seed=seed)
     with read_session(desk.engine) as session:
         residents = session.execute(select(func.count()).select_from(Resident)).scalar_one()
         awaiting = session.execute(
             select(func.count()).select_from(Call).where(Call.status.in_(AWAITING.values()))).scalar_one()
     return DemoSummary(accounts=ACCOUNTS, staff=len(actors), departments=len(DEPARTMENTS), units=len(units),
-                       residents=residents, calls=written, awaiting=awaiting, start=plan.start, end=plan.now,
+                       residents=residents, calls=written, awaiting=awaiting, complaints=complaints, start=plan.start, end=plan.now,
                        seconds=_time.perf_counter() - started, bulk=use_bulk)
 
 

@@ -35,6 +35,7 @@ from deskapp.core.workdays import CALENDAR_FILE, WorkCalendar
 from deskapp.errors import InputError, NotAllowed, NotFound
 from deskapp.i18n import label, t
 from deskapp.services import audit
+from deskapp.services.complaints import changed_elsewhere
 from deskapp.services.desk import Desk, utcnow
 from deskapp.services.numbering import next_number
 from deskapp.services.roles import Actor, require
@@ -49,7 +50,7 @@ _SLIP = DispatchSlip.__table__
 # Complaint states a follow-up does not chase, and the state an unsatisfied customer's
 # complaint returns to. The complaints service owns the lifecycle; these follow its codes.
 _COMPLAINT_FINISHED = ("done", "closed", "void", "awaiting_visit", "result_given")
-_COMPLAINT_REOPENED = "open"
+_COMPLAINT_REOPENED = "in_progress"
 _SLIP_FINISHED = ("completed", "signed", "closed", "refused", "done")
 
 
@@ -381,6 +382,8 @@ def _handle_again(session: Session, desk: Desk, actor: Actor, visit, report: Vis
         audit.record(session, at=now, actor_id=actor.id, action="complaint.reopen", entity="complaint",
                      entity_id=visit.complaint_id, detail={"number": row.number, "visit": visit.number,
                                                            "score": report.score, "report_to": "gm"})
+        changed_elsewhere(session, desk, visit.complaint_id, actor_id=actor.id, step="reopened", now=now,
+                          note=what, detail={"visit": visit.number})
         return visit.complaint_id, row.number, True
     deadlines = complaint_deadlines(Severity.ORDINARY, now, desk.policy.complaint, tz=desk.tz)
     number, _ = next_number(session, "complaint", desk.local(now).year)
@@ -397,6 +400,8 @@ def _handle_again(session: Session, desk: Desk, actor: Actor, visit, report: Vis
                  entity_id=complaint_id, detail={"number": number, "visit": visit.number,
                                                  "source": visit.source_number, "score": report.score,
                                                  "report_to": "gm"})
+    changed_elsewhere(session, desk, complaint_id, actor_id=actor.id, step="registered", now=now, note=what,
+                      detail={"visit": visit.number})
     return complaint_id, number, False
 
 

@@ -166,6 +166,12 @@ class Complaint(SQLModel, table=True):
     """A complaint (客户投诉登记表), its facts, class, clocks and state."""
 
     __tablename__ = "complaint"
+    __table_args__ = (
+        # the open-matters board: open complaints by their next deadline (migration 0006)
+        Index("ix_complaint_open_due", "next_due_by", "id",
+              sqlite_where=text("status NOT IN ('closed', 'void')"),
+              postgresql_where=text("status NOT IN ('closed', 'void')")),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     received_at: datetime = _at(index=True)
@@ -216,10 +222,39 @@ class Complaint(SQLModel, table=True):
     replied_at: Optional[datetime] = _at(nullable=True)
     completed_at: Optional[datetime] = _at(nullable=True)
     result: str = _text()
-    status: str = Field(default="open", max_length=16, index=True)  # open|forwarded|done|closed|void
+    # registered|forwarded|in_progress|result_given|awaiting_visit|closed (deskapp/services/complaints.py)
+    status: str = Field(default="registered", max_length=16, index=True)
+    # Bumped by every change: a save that read an older version is refused, never a silent
+    # overwrite by a second terminal (migration 0006).
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    signed_for_by: str = Field(default="", max_length=40)  # who in the department signed the form for
+    close_by: Optional[datetime] = _at(nullable=True)  # same day (desk's own remit) or other_dept_days
+    closed_at: Optional[datetime] = _at(nullable=True)
+    # The next clock still running (respond, forward, report, ...) and its deadline: what the
+    # board counts down to, stored at each change (deskapp/core/complaint_clocks.py).
+    next_clock: str = Field(default="", max_length=12)
+    next_due_by: Optional[datetime] = _at(nullable=True)
+    # The first complaint about the same unhandled event: its complaints count as times raised.
+    # No foreign-key constraint: SQLite cannot add one to an existing table (migration 0006).
+    same_event_id: Optional[int] = Field(default=None, index=True)
+    escalation_level: int = 0  # 三级负责制: 0 front desk, 1 CS supervisor, 2 (deputy) GM
     # The return visit whose unsatisfied customer (re)opened this complaint; the visit points
     # back (return_visit.raised_complaint_id). No constraint: added to an existing table (0005).
     from_visit_id: Optional[int] = Field(default=None, index=True)
+
+
+class ComplaintStep(SQLModel, table=True):
+    """One step of a complaint's timeline (registered, forwarded and signed for, a call to the
+    customer, result given, closed, reopened...): who, when, what. Append-only (0006)."""
+
+    __tablename__ = "complaint_step"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime = _at()
+    staff_id: int = Field(foreign_key="staff.id")
+    step: str = Field(max_length=20)
+    note: str = _text()  # what the person wrote (the result, what the customer was told)
+    detail: str = _text()  # JSON: the department and who signed, the class before and after ...
 
 
 class DispatchSlip(SQLModel, table=True):
@@ -418,6 +453,9 @@ class IncidentReport(SQLModel, table=True):
     major: bool = False
     report_by: Optional[datetime] = _at(nullable=True)  # a deadline: reported to the CS manager by then
     reported_by_id: int = Field(foreign_key="staff.id")  # a person
+    # The complaint it was raised from, if any (no constraint: added to an existing table, 0006).
+    complaint_id: Optional[int] = Field(default=None, index=True)
+    delivered_at: Optional[datetime] = _at(nullable=True)  # reached the CS manager: its clock stops
 
 
 # ------------------------------------------------------------ bookkeeping ---

@@ -21,6 +21,7 @@ from deskapp.errors import InputError
 from deskapp.services import invariants
 from deskapp.services.call_queries import CallFilter, count_calls
 from deskapp.services.calls import CallDraft, log_call
+from deskapp.services.complaints import ComplaintDraft, forward, give_result, register_complaint
 from deskapp.services.desk import Desk
 from deskapp.services.reference import UnitDraft, add_department, add_unit
 from deskapp.services.staff import add_staff, sign_in
@@ -32,9 +33,9 @@ NOW = datetime(2026, 3, 15, 10, 30, tzinfo=UTC)
 CALLS = 2000
 
 # What the services write for the demo; staff is left out (a PIN's salt is random by design).
-WRITTEN = ("department", "unit", "resident", "call", "number_sequence", "audit_event")
+WRITTEN = ("department", "unit", "resident", "call", "number_sequence", "audit_event", "complaint", "complaint_step")
 # Registers that have no services yet, so no demo rows either.
-NO_SERVICES_YET = ("complaint", "dispatch_slip", "return_visit", "shift", "duty_log_entry", "handover",
+NO_SERVICES_YET = ("dispatch_slip", "shift", "duty_log_entry", "handover",
                    "handover_item", "incident_report")
 
 
@@ -78,9 +79,18 @@ def by_hand(tmp_path_factory):
     add_unit(desk, boss, UnitDraft("3-2-1201", date(2027, 6, 30)), now=NOW - timedelta(days=90))
     for i, category in enumerate(CATEGORIES * 2):
         at = NOW - timedelta(days=80 - 7 * i)  # 2025-12-25 onwards: both years
-        log_call(desk, clerk, CallDraft(category=category, caller_name="张先生", phone="138 0013 8000",
-                                        unit="3-2-1201" if i % 2 else "5栋1单元302", content=f"第{i}通电话",
-                                        reply="好的", at=at), now=at + timedelta(minutes=2))
+        logged = log_call(desk, clerk, CallDraft(category=category, caller_name="张先生", phone="138 0013 8000",
+                                                 unit="3-2-1201" if i % 2 else "5栋1单元302", content=f"第{i}通电话",
+                                                 reply="好的", at=at), now=at + timedelta(minutes=2))
+        if category == "complaint":  # followed up as the demo follows its complaint calls up
+            register_complaint(desk, clerk, ComplaintDraft(phone="13800138000", description=f"第{i}通电话",
+                                                           call_id=logged.id), now=at + timedelta(minutes=3))
+    walk_in = NOW - timedelta(days=85)  # a complaint of the old year, not from a call
+    for at in (walk_in, NOW - timedelta(days=10)):  # answered in either year: a return visit of that year
+        done = register_complaint(desk, clerk, ComplaintDraft(channel="visit", unit="3-2-1201", description="电梯停梯"),
+                                  now=at)
+        v = forward(desk, clerk, done.id, version=done.version, now=at + timedelta(minutes=5)).version
+        give_result(desk, clerk, done.id, version=v, result="已修复", now=at + timedelta(hours=2))
     yield desk
     desk.engine.dispose()
 
@@ -186,7 +196,7 @@ def test_counts_match_the_summary(demo):
     counts = {t: scalar(desk, f"SELECT count(*) FROM {t}") for t in ("staff", "department", "unit", "resident", "call")}
     assert counts == {"staff": s.staff, "department": s.departments, "unit": s.units, "resident": s.residents,
                       "call": s.calls}
-    assert s.awaiting == scalar(desk, "SELECT count(*) FROM call WHERE status != 'done'") > 0
+    assert s.awaiting == scalar(desk, "SELECT count(*) FROM call WHERE status LIKE 'awaiting%'") > 0
 
 
 def test_registers_without_services_get_no_rows(demo):
@@ -199,6 +209,9 @@ def test_statuses_and_deadlines_are_the_ones_log_call_sets(demo):
     policy = desk.policy
     rows = query(desk, "SELECT category, status, at, due_by FROM call")
     for category, status, at, due_by in rows:
+        if status == "complained":  # followed up: its complaint record exists (deskapp.demo.complaints)
+            assert category == "complaint"
+            continue
         assert status == AWAITING.get(category, "done")
         if status == "awaiting_slip":
             minutes = policy.slip.notify_minutes
@@ -304,3 +317,16 @@ def test_now_must_carry_its_zone(tmp_path):
         assert scalar(desk, "SELECT count(*) FROM staff") == 0
     finally:
         desk.engine.dispose()
+
+
+def test_complaint_calls_are_followed_up_through_the_complaint_service(demo):
+    desk, s = demo
+    assert s.complaints == scalar(desk, "SELECT count(*) FROM complaint") > 0
+    # every complaint points back at its call, which left 待投诉
+    assert scalar(desk, "SELECT count(*) FROM complaint c JOIN call ON call.id = c.call_id "
+                        "WHERE call.status = 'complained'") == s.complaints
+    statuses = {r[0] for r in query(desk, "SELECT status FROM complaint")}
+    assert {"closed", "in_progress"} <= statuses
+    assert scalar(desk, "SELECT count(*) FROM complaint_step WHERE step = 'registered'") == s.complaints
+    severities = {r[0] for r in query(desk, "SELECT severity FROM complaint")}
+    assert {"ordinary", "significant"} <= severities

@@ -200,7 +200,7 @@ class TestWorking:
         assert out.reopened and out.raised_complaint_id == cid and out.satisfaction == "unsatisfied"
         status, from_visit, completed, report_by = query(
             desk, "SELECT status, from_visit_id, completed_at, report_by FROM complaint WHERE id = ?", (cid,))[0]
-        assert status == "open" and from_visit == vid and completed is None and report_by is not None
+        assert status == "in_progress" and from_visit == vid and completed is None and report_by is not None
         assert visit(desk, vid)["raised_complaint_id"] == cid  # linked both ways
         assert scalar(desk, "SELECT count(*) FROM audit_event WHERE action = 'complaint.reopen'") == 1
 

@@ -29,7 +29,8 @@ NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 SEARCH_TRIGGERS = {"call_search_ai", "call_search_ad", "call_search_au"}  # 0004
 AUDIT_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete"}  # append-only (0002)
 CORRECTION_TRIGGERS = {"call_correction_no_update", "call_correction_no_delete"}
-TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS
+STEP_TRIGGERS = {"complaint_step_no_update", "complaint_step_no_delete"}  # 0005
+TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS | STEP_TRIGGERS
 
 
 @pytest.fixture

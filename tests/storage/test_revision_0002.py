@@ -520,6 +520,7 @@ NOT_INDEXED = {
     ("call", "resident_id"),
     ("call_correction", "staff_id"),
     ("completed_matter", "visit_id"),  # read from its matter for the month-end share, never looked up by
+    ("complaint_step", "staff_id"),  # who took a step: read with its complaint, never looked up by
     ("duty_log_entry", "staff_id"),
     ("handover", "handed_by_id"),
     ("handover", "received_by_id"),
