@@ -32,6 +32,7 @@ __all__ = [
     "CountdownPolicy",
     "VisitRule",
     "ReturnVisitPolicy",
+    "ShiftPolicy",
     "Policy",
     "POLICY_FILE",
     "load_policy",
@@ -332,6 +333,55 @@ class ReturnVisitPolicy(_Model):
         return getattr(self, kind)
 
 
+# --------------------------------------------------------------------------- shifts
+
+
+class ShiftPolicy(_Model):
+    """The shift plan and the night review (docs/rules.md §2.5): day from `day_starts` to
+    `night_starts`, night from `night_starts` to the next `day_starts`, site time."""
+
+    day_starts: str = "08:00"
+    night_starts: str = "20:00"
+    # Supervisors check the handed-over items at least this often a month.
+    supervisor_checks_per_month: PositiveInt = 2
+
+    @field_validator("day_starts", "night_starts")
+    @classmethod
+    def _clock(cls, v: str) -> str:
+        from deskapp.core.shifts import parse_clock
+
+        try:
+            parse_clock(v)
+        except ValueError:
+            raise RuleViolation("policy.clock_time", value=repr(v)) from None
+        return v
+
+    @model_validator(mode="after")
+    def _two_shifts(self) -> ShiftPolicy:
+        from deskapp.core.shifts import parse_clock
+
+        if parse_clock(self.day_starts) == parse_clock(self.night_starts):
+            raise RuleViolation("policy.shift_starts_differ")
+        return self
+
+    def starts(self) -> dict[str, Any]:
+        """Keyword arguments of the functions in deskapp.core.shifts."""
+        from deskapp.core.shifts import parse_clock
+
+        return {"day_starts": parse_clock(self.day_starts), "night_starts": parse_clock(self.night_starts)}
+
+    def slot_at(self, instant, tz):
+        """The shift running at `instant` (deskapp.core.shifts.ShiftSlot)."""
+        from deskapp.core.shifts import slot_at
+
+        return slot_at(instant, tz=tz, **self.starts())
+
+    def slot(self, kind: str, duty_date, tz):
+        from deskapp.core.shifts import slot
+
+        return slot(kind, duty_date, tz=tz, **self.starts())
+
+
 # --------------------------------------------------------------------------- the whole policy
 
 
@@ -345,6 +395,7 @@ class Policy(_Model):
     slip: SlipPolicy = SlipPolicy()
     countdown: CountdownPolicy = CountdownPolicy()
     return_visit: ReturnVisitPolicy = ReturnVisitPolicy()
+    shift: ShiftPolicy = ShiftPolicy()
 
     @field_validator("site_timezone")
     @classmethod

@@ -83,7 +83,7 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
     started = _time.perf_counter()
     if staff_count(desk):
         raise InputError("err.demo_not_empty")
-    plan = Plan(calls=calls, months=months, seed=seed, now=now, tz=desk.tz)
+    plan = Plan(calls=calls, months=months, seed=seed, now=now, tz=desk.tz, shift_plan=desk.policy.shift)
     set_up = plan.start - timedelta(days=1)  # the site was set up the day before its first call
     actors = _staff(desk, at=set_up)
     boss = actors[SUPERVISOR.name]

@@ -117,10 +117,12 @@ class _Values(dict):
 class Plan:
     """`calls` calls spread over the `months` months before `now`, shift by shift."""
 
-    def __init__(self, *, calls: int, months: int, seed: int, now: datetime, tz: ZoneInfo):
+    def __init__(self, *, calls: int, months: int, seed: int, now: datetime, tz: ZoneInfo, shift_plan=None):
         self.total = calls
         self.now = now.astimezone(UTC)
         self.tz = tz
+        # The site's shift plan (policy.toml [shift]; a ShiftPolicy), the default plan if none is given.
+        self.shift_plan = shift_plan
         self.rng = random.Random(seed)
         self.rand = self.rng.random
         self.now_local = self.now.astimezone(tz)
@@ -176,14 +178,20 @@ class Plan:
     # ------------------------------------------------------------ the calls
 
     def _shifts(self) -> list[tuple[datetime, datetime, str]]:
-        """Day shift 08:00-20:00, night shift 20:00-08:00, the front desk in turn."""
+        """The site's day and night shifts (policy.toml [shift]), the front desk in turn."""
+        plan = self.shift_plan
+        if plan is None:
+            from deskapp.core.policy import ShiftPolicy
+
+            plan = ShiftPolicy()
         shifts = []
         d = self.first_day - timedelta(days=1)  # its night shift covers the first morning
         while d <= self.now_local.date():
-            for hour in (8, 20):
-                begin = datetime.combine(d, time(hour), self.tz).astimezone(UTC)
+            for kind in ("day", "night"):
+                s = plan.slot(kind, d, self.tz)
+                begin = s.start.astimezone(UTC)
                 if begin <= self.now:
-                    shifts.append((begin, begin + timedelta(hours=12), FRONT[len(shifts) % len(FRONT)].name))
+                    shifts.append((begin, s.end.astimezone(UTC), FRONT[len(shifts) % len(FRONT)].name))
             d += timedelta(days=1)
         return shifts
 

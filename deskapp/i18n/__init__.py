@@ -13,9 +13,9 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import app, cli, codes, complaints, errors, faults, kit, reference, rules, visits
+from deskapp.i18n import app, cli, codes, complaints, errors, faults, handover, kit, reference, rules, visits
 
-PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints)
+PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints, handover)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:

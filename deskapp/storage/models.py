@@ -380,6 +380,8 @@ class Shift(SQLModel, table=True):
     """A duty shift; its duty log page (值班日志) is headed with its date."""
 
     __tablename__ = "shift"
+    # One page per shift of the plan, however many terminals start it (schema 0007).
+    __table_args__ = (Index("uq_shift_duty_date_kind", "duty_date", "kind", unique=True),)
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     kind: str = Field(max_length=8)  # day|night
@@ -393,6 +395,8 @@ class DutyLogEntry(SQLModel, table=True):
     """One line of the duty log: time, what happened, what was done."""
 
     __tablename__ = "duty_log_entry"
+    # the duty log screen, newest first across shifts (schema 0007)
+    __table_args__ = (Index("ix_duty_log_entry_at_id", "at", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     shift_id: int = Field(foreign_key="shift.id", index=True)
     at: datetime = _at()
@@ -403,12 +407,19 @@ class DutyLogEntry(SQLModel, table=True):
 
 
 class Handover(SQLModel, table=True):
-    """Shift handover (交接班记录) and its morning review."""
+    """Shift handover (交接班记录), written whole when the outgoing staff signs.
+
+    A signed handover never changes (triggers refuse UPDATE and DELETE, schema
+    0007): its lines are handover_item rows written with it, and what comes
+    after (the incoming staff's acknowledgement and discrepancies, addenda, the
+    supervisor's review) is appended as handover_entry rows. The received_* and
+    reviewed_* columns of the first schema stay empty for that reason.
+    """
 
     __tablename__ = "handover"
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
-    from_shift_id: int = Field(foreign_key="shift.id", index=True)
+    from_shift_id: int = Field(foreign_key="shift.id", index=True, unique=True)  # a shift hands over once
     to_shift_id: Optional[int] = Field(default=None, foreign_key="shift.id", index=True)
     unfinished: str = _text()
     handed_by_id: int = Field(foreign_key="staff.id")
@@ -422,17 +433,112 @@ class Handover(SQLModel, table=True):
 
 
 class HandoverItem(SQLModel, table=True):
-    """An item handed over: keys in trust, radios, parcels and mail, cash."""
+    """One line of a signed handover, as compiled: an open matter, a missed clock, a count
+    of calls, a duty log entry, an item in custody, a note (section says which)."""
 
     __tablename__ = "handover_item"
     id: Optional[int] = Field(default=None, primary_key=True)
     handover_id: int = Field(foreign_key="handover.id", index=True)
-    kind: str = Field(max_length=12)  # key|radio|parcel|mail|cash|other
+    kind: str = Field(max_length=12)  # what the line is about: call|category|log|parcel|key|cash|note...
     description: str = Field(default="", max_length=200)
     quantity: int = 1
     amount_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
     checked: bool = False
     note: str = Field(default="", max_length=200)
+    # schema 0007: where the line sits and what it points at
+    section: str = Field(default="", max_length=20)
+    position: int = 0
+    ref: str = Field(default="", max_length=40)  # the record's number (来电-2026-000123), if any
+    at: Optional[datetime] = _at(nullable=True)  # when it happened
+    due_by: Optional[datetime] = _at(nullable=True)  # its deadline, for the countdown
+    flagged: bool = False  # overdue, a major event, a loan outstanding: read first
+    detail: str = _text()  # the whole text (description is its first 200 characters)
+
+
+class HandoverEntry(SQLModel, table=True):
+    """What is appended to a signed handover (schema 0007, append-only): the incoming
+    staff's acknowledgement and each discrepancy, addenda, and the supervisor's review
+    (marks on lines, remarks, the review itself)."""
+
+    __tablename__ = "handover_entry"
+    __table_args__ = (
+        # Acknowledged once, reviewed once.
+        Index("uq_handover_entry_once", "handover_id", "kind", unique=True,
+              sqlite_where=text("kind IN ('acknowledge', 'review')"),
+              postgresql_where=text("kind IN ('acknowledge', 'review')")),
+        Index("ix_handover_entry_kind_at", "kind", "at"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    handover_id: int = Field(foreign_key="handover.id", index=True)
+    at: datetime = _at()
+    staff_id: int = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=12)  # acknowledge|discrepancy|addendum|mark|remark|review
+    item_id: Optional[int] = Field(default=None, foreign_key="handover_item.id", index=True)
+    shift_id: Optional[int] = Field(default=None, foreign_key="shift.id")  # the incoming shift (acknowledge)
+    text: str = _text()
+
+
+class CustodyItem(SQLModel, table=True):
+    """An item the desk holds (寄存 / 钥匙托管): a parcel or mail for a resident, a key held
+    in trust, a radio, the cash float (schema 0007). Released once, to a named person."""
+
+    __tablename__ = "custody_item"
+    __table_args__ = (Index("ix_custody_item_status_kind", "status", "kind"),
+                      Index("ix_custody_item_received_at_id", "received_at", "id"))
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)  # parcel|mail|key|radio|cash
+    label: str = Field(default="", max_length=100)  # waybill, which key, radio number
+    owner_name: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=20, index=True)
+    unit_code: str = Field(default="", max_length=40, index=True)
+    quantity: int = 1
+    amount_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))  # the cash float
+    note: str = _text()
+    received_at: datetime = _at()
+    received_by_id: int = Field(foreign_key="staff.id")
+    released_at: Optional[datetime] = _at(nullable=True)
+    released_to: str = Field(default="", max_length=40)  # who collected it
+    released_id_checked: bool = False
+    released_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+    status: str = Field(default="held", max_length=10)  # held|released
+
+
+class CustodyLoan(SQLModel, table=True):
+    """A key or radio lent out and (later) returned (schema 0007)."""
+
+    __tablename__ = "custody_loan"
+    __table_args__ = (
+        # Out on one loan at a time.
+        Index("uq_custody_loan_open", "item_id", unique=True,
+              sqlite_where=text("returned_at IS NULL"), postgresql_where=text("returned_at IS NULL")),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="custody_item.id", index=True)
+    lent_to: str = Field(max_length=40)
+    id_checked: bool = False
+    lent_at: datetime = _at()
+    lent_by_id: int = Field(foreign_key="staff.id")
+    returned_at: Optional[datetime] = _at(nullable=True)
+    returned_by_id: Optional[int] = Field(default=None, foreign_key="staff.id")
+
+
+class Visitor(SQLModel, table=True):
+    """The visitor register (访客登记), schema 0007."""
+
+    __tablename__ = "visitor"
+    __table_args__ = (Index("ix_visitor_at_id", "at", "id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _at()
+    visitor_name: str = Field(max_length=40)
+    id_checked: bool = False
+    phone: str = Field(default="", max_length=20, index=True)
+    host_unit: str = Field(default="", max_length=40, index=True)
+    host_name: str = Field(default="", max_length=40)
+    appointment: bool = False
+    host_called: bool = False
+    allowed: bool = True
+    message: str = _text()  # a message left for the host
+    staff_id: int = Field(foreign_key="staff.id")
 
 
 class IncidentReport(SQLModel, table=True):

@@ -16,9 +16,14 @@ from deskapp.i18n import t
 _TITLE = Style(bold=True)
 
 
-def shift_of(local: datetime) -> str:
-    """Day shift 08:00-20:00, night shift otherwise (the desk runs around the clock)."""
-    return "day" if 8 <= local.hour < 20 else "night"
+def shift_of(local: datetime, desk=None) -> str:
+    """The shift running at `local`: the site's plan (policy.toml [shift], docs/rules.md §2.5),
+    or the default plan (day 08:00-20:00) before the desk is open."""
+    from deskapp.core.shifts import parse_clock, slot_at
+
+    if desk is not None:
+        return desk.policy.shift.slot_at(local, local.tzinfo).kind
+    return slot_at(local, day_starts=parse_clock("08:00"), night_starts=parse_clock("20:00"), tz=local.tzinfo).kind
 
 
 class DeskHeader(Widget):
@@ -37,6 +42,7 @@ class DeskHeader(Widget):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._drawn: tuple[tuple, Strip] | None = None  # (what it showed, the line)
+        self._shift = None  # (desk, start, end, kind): the shift shown, worked out again only when it ends
 
     def on_mount(self) -> None:
         self.watch(self.app, "now", self._tick, init=False)
@@ -56,8 +62,19 @@ class DeskHeader(Widget):
         parts = [(app.title, _TITLE), ("  ", None),
                  (t("app.on_duty", name=actor.name, role=actor.role_label) if actor else t("app.nobody"), None)]
         if local is not None:
-            parts.append((f"  {t('shift.' + shift_of(local))}  {local:%Y-%m-%d %H:%M:%S}", None))
+            parts.append((f"  {t('shift.' + self._shift_kind(local, desk))}  {local:%Y-%m-%d %H:%M:%S}", None))
         return parts
+
+    def _shift_kind(self, local: datetime, desk) -> str:
+        known = self._shift
+        if known is None or known[0] is not desk or not known[1] <= local < known[2]:
+            from deskapp.core.shifts import parse_clock, slot_at
+
+            starts = desk.policy.shift.starts() if desk is not None else {
+                "day_starts": parse_clock("08:00"), "night_starts": parse_clock("20:00")}
+            s = slot_at(local, tz=local.tzinfo, **starts)
+            known = self._shift = (desk, s.start, s.end, s.kind)
+        return known[3]
 
     def render(self) -> Text:
         return Text.assemble(*self._parts(), no_wrap=True, overflow="ellipsis")

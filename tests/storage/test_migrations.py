@@ -30,7 +30,9 @@ SEARCH_TRIGGERS = {"call_search_ai", "call_search_ad", "call_search_au"}  # 0004
 AUDIT_TRIGGERS = {"audit_event_no_update", "audit_event_no_delete"}  # append-only (0002)
 CORRECTION_TRIGGERS = {"call_correction_no_update", "call_correction_no_delete"}
 STEP_TRIGGERS = {"complaint_step_no_update", "complaint_step_no_delete"}  # 0005
-TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS | STEP_TRIGGERS
+HANDOVER_TRIGGERS = {f"{table}_no_{what}" for table in ("handover", "handover_item", "handover_entry",
+                                                        "duty_log_entry") for what in ("update", "delete")}  # 0007
+TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS | STEP_TRIGGERS | HANDOVER_TRIGGERS
 
 
 @pytest.fixture

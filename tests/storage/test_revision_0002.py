@@ -529,6 +529,15 @@ NOT_INDEXED = {
     ("return_visit", "reviewed_by_id"),
     ("return_visit", "visitor_id"),
     ("shift", "staff_id"),
+    # 0007: who received, released, lent, took back, signed or wrote; the incoming
+    # shift of an acknowledgement: read through their own row only.
+    ("custody_item", "received_by_id"),
+    ("custody_item", "released_by_id"),
+    ("custody_loan", "lent_by_id"),
+    ("custody_loan", "returned_by_id"),
+    ("handover_entry", "staff_id"),
+    ("handover_entry", "shift_id"),
+    ("visitor", "staff_id"),
 }
 
 
