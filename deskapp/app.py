@@ -51,7 +51,8 @@ class DeskApp(App):
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
         # The footer shows the short label; help and the palette the screen's title (the tooltip).
-        *[Binding(e.key, f"go('{e.name}')", t(e.key_label), tooltip=t(e.title), id=f"go_{e.name}") for e in SCREENS],
+        *[Binding(e.key, f"go('{e.name}')", t(e.key_label), tooltip=t(e.title), id=f"go_{e.name}") for e in SCREENS
+          if e.key],
         Binding("ctrl+l", "switch_user", t("key.switch_user"), id="switch_user", show=False),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True, show=False),
     ]
@@ -215,7 +216,7 @@ class DeskApp(App):
         if self.actor is not None:
             for e in SCREENS:
                 words = " ".join(t(w) for w in e.palette)
-                yield SystemCommand(f"{t(e.title)} ({e.key.upper()})", words or t(e.title),
+                yield SystemCommand(f"{t(e.title)} ({e.key.upper()})" if e.key else t(e.title), words or t(e.title),
                                     lambda n=e.name: self.switch_mode(n))
             from screens.help import screen_actions
 

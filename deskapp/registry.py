@@ -16,7 +16,7 @@ from typing import Callable
 @dataclass(frozen=True)
 class ScreenEntry:
     name: str  # the mode name, also the binding id suffix: go_<name>
-    key: str  # its function key
+    key: str  # its function key; "" for a screen reached by the palette only
     title: str  # catalogue key of its title ("screen.calls")
     key_label: str  # catalogue key of its short key label in the footer ("key.calls")
     module: str  # where its Screen class lives, imported on first use
@@ -42,8 +42,15 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 args=("slips",), palette=("palette.slips",)),
     ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.visit_queue", "VisitQueueScreen",
                 palette=("palette.visits",)),
-    ScreenEntry("handover", "f6", "screen.handover", "key.handover", "screens.placeholder", "PlaceholderScreen",
-                args=("handover",), palette=("palette.handover",)),
+    ScreenEntry("handover", "f6", "screen.handover", "key.handover", "screens.handover", "HandoverScreen",
+                palette=("palette.handover",)),
+    # The desk's small registers (docs/rules.md §2.5, §2.7): found by name in the palette (Ctrl+P).
+    ScreenEntry("duty_log", "", "screen.duty_log", "key.duty_log", "screens.duty_log", "DutyLogScreen",
+                palette=("palette.duty_log",)),
+    ScreenEntry("custody", "", "screen.custody", "key.custody", "screens.custody", "CustodyScreen",
+                palette=("palette.custody",)),
+    ScreenEntry("visitors", "", "screen.visitors", "key.visitors", "screens.visitors", "VisitorsScreen",
+                palette=("palette.visitors",)),
 )
 
 HOME = "calls"

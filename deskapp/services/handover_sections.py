@@ -23,9 +23,10 @@ from typing import Any, Callable
 
 from sqlalchemy import and_, case, func, select
 
-from deskapp.core.codes import AWAITING
+from deskapp.core.codes import AWAITING, OPEN_COMPLAINT_STATUSES
 from deskapp.i18n import label, t
-from deskapp.storage.models import Call, CustodyItem, CustodyLoan, DutyLogEntry, Staff, Visitor
+from deskapp.storage.models import (Call, Complaint, CustodyItem, CustodyLoan, DutyLogEntry, ReturnVisit, Staff,
+                                    Visitor)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,54 @@ def _missed_line(row, w: Window) -> Line:
 
 
 def _says_missed(line: Line) -> str:
+    # Under the heading "clocks missed this shift": the call and what it still waits for.
     return t("handover.line.missed", number=line.ref, what=t(f"handover.line.awaits_{line.kind}", number="").strip())
+
+
+# ------------------------------------------------------------------ complaints (docs/rules.md §2.2)
+
+
+def _open_complaints(w: Window):
+    """Every complaint not yet closed, by the deadline of its next running clock (the board's
+    partial index, migration 0006), whichever shift took it."""
+    return (select(Complaint.number, Complaint.severity, Complaint.next_clock, Complaint.next_due_by,
+                   Complaint.received_at, Complaint.unit_code, Complaint.description)
+            .where(Complaint.status.in_(OPEN_COMPLAINT_STATUSES)).order_by(Complaint.next_due_by, Complaint.id))
+
+
+def _complaint_line(row, w: Window) -> Line:
+    # kind: the class (ordinary ... critical); ref: the number and the clock now running.
+    text = " ".join(part for part in (row.unit_code, row.description) if part)
+    return Line(row.severity, ref=f"{row.number} {row.next_clock}".strip(), text=text, at=row.received_at,
+                due_by=row.next_due_by, flagged=row.next_due_by is not None and row.next_due_by <= w.now)
+
+
+def _says_complaint(line: Line) -> str:
+    number, _, clock = line.ref.partition(" ")
+    what = label("severity", line.kind)
+    return t("handover.line.complaint", severity=what, number=number,
+             clock=label("clock", clock) if clock else "")
+
+
+# ------------------------------------------------------------------ return visits (docs/rules.md §2.4)
+
+
+def _visits_due(w: Window):
+    """Return visits still due by the end of the next shift (the overdue ones first)."""
+    return (select(ReturnVisit.number, ReturnVisit.due_by, ReturnVisit.completed_at, ReturnVisit.unit_code,
+                   ReturnVisit.customer_name, ReturnVisit.source_number)
+            .where(ReturnVisit.status == "due", ReturnVisit.due_by < w.end + (w.end - w.start))
+            .order_by(ReturnVisit.due_by, ReturnVisit.id))
+
+
+def _visit_line(row, w: Window) -> Line:
+    text = " ".join(part for part in (row.unit_code, row.customer_name, row.source_number) if part)
+    return Line("visit", ref=row.number, text=text, at=row.completed_at, due_by=row.due_by,
+                flagged=row.due_by is not None and row.due_by <= w.now)
+
+
+def _says_visit(line: Line) -> str:
+    return t("handover.line.visit", number=line.ref)
 
 
 # ------------------------------------------------------------------ calls of the shift
@@ -207,6 +255,8 @@ def _says_visitors(line: Line) -> str:
 SECTIONS: list[Section] = [
     Section("open_matters", _awaiting_calls, _awaiting_call_line, _says_awaiting_call),
     Section("missed", _missed_clocks, _missed_line, _says_missed),
+    Section("complaints", _open_complaints, _complaint_line, _says_complaint),
+    Section("visits", _visits_due, _visit_line, _says_visit),
     Section("calls", _calls_by_category, _category_line, _says_category),
     Section("duty_log", _duty_log, _log_line, _says_log),
     Section("custody", _custody_counts, _custody_line, _says_custody),

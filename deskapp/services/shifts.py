@@ -1,6 +1,6 @@
 """Duty shifts (班次) and the duty log (值班日志), docs/rules.md §2.5.
 
-A shift's page is made by the first thing done in it (signing in, a duty log
+A shift's page is made by the first thing done in it (opening F6, a duty log
 entry, an item received): `start_shift` finds the shift of the plan running
 at that moment and makes its row if no terminal has yet. Its unfinished work
 is not copied from the previous page: the handover lists every matter still

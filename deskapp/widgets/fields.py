@@ -433,3 +433,17 @@ class ChoiceField(FormField):
 
     def on_choice_bar_changed(self, event: ChoiceBar.Changed) -> None:
         self.changed()
+
+
+# ------------------------------------------------------------------ a PIN
+
+
+class PinField(TextField):
+    """A PIN typed by the person who signs (a handover): shown as dots, never counted
+    aloud, checked by the service. Its value is never part of a message."""
+
+    def __init__(self, name: str, label: str, **kwargs):
+        super().__init__(name, label, max_chars=8, counter=False, required=True, **kwargs)
+
+    def compose_control(self) -> ComposeResult:
+        yield FormInput("", id=self.name, password=True, max_length=8)

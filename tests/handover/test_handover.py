@@ -81,7 +81,7 @@ class TestCompile:
             ("待立投诉 来电-2026-000005", "8栋1单元302 噪音", False),
         ]
         assert [line.due_by for line in compiled.section("open_matters")][2] == at(725)
-        assert lines_said(compiled.lines, "missed") == [("来电-2026-000004 待派工超时", "5栋2单元1803 水管漏水", True)]
+        assert lines_said(compiled.lines, "missed") == [("待派工 来电-2026-000004", "5栋2单元1803 水管漏水", True)]
         assert [(line.ref, line.quantity) for line in compiled.section("calls")] == [
             ("enquiry", 2), ("complaint", 1), ("repair", 1)]
         assert lines_said(compiled.lines, "duty_log") == [
@@ -95,7 +95,7 @@ class TestCompile:
         shift = scripted_night(desk, receptionist)
         compiled = compile_handover(desk, shift, now=at(718))
         set_lang("en")
-        assert says(compiled.section("custody")[2]) == "parcel: 2 pieces (2 records)"
+        assert says(compiled.section("custody")[2]) == "parcel ×2 (2 rec.)"
         assert section_title("missed") == "Clocks missed this shift"
 
 
@@ -224,3 +224,30 @@ def test_every_matter_open_at_the_end_of_a_shift_appears_in_its_handover(open_de
         assert {line.ref for line in record.section("open_matters") if line.flagged} == overdue
     finally:
         desk.engine.dispose()
+
+
+def test_return_visits_due_by_the_next_shift_are_in_the_handover(desk, receptionist):
+    from deskapp.services.visits import MatterDone, visit_due_for
+
+    shift = start_shift(desk, receptionist, now=at(0))
+    with write_session(desk.engine) as session:
+        for number, done in (("派工-2026-000001", START - timedelta(days=2)), ("派工-2026-000002", START)):
+            visit_due_for(session, desk, MatterDone(kind="repair", number=number, completed_at=done,
+                                                    unit_code="3-2-1201"), actor_id=receptionist.id, now=at(0))
+    lines = compile_handover(desk, shift, now=at(600)).section("visits")
+    # Done Sun 11-22 20:00: due by the end of Tue 11-24 (two working days), overdue by 06:00.
+    # Done Tue 11-24 20:00: due Thu 11-26, after the next shift: not yet.
+    assert [(says(line), line.text, line.flagged) for line in lines] == [
+        ("回访 回访-2026-000001", "3栋2单元1201 派工-2026-000001", True)]
+
+
+def test_open_complaints_are_in_the_handover_with_their_running_clock(desk, receptionist):
+    from deskapp.services.complaints import ComplaintDraft, register_complaint
+
+    shift = start_shift(desk, receptionist, now=at(0))
+    registered = register_complaint(desk, receptionist, ComplaintDraft(unit="8-1-302", description="楼上装修噪音",
+                                                                       customer_name="孙先生"), now=at(30))
+    lines = compile_handover(desk, shift, now=at(60)).section("complaints")
+    assert [(says(line), line.text) for line in lines] == [
+        (f"通常 {registered.number} 转交签收", "8栋1单元302 楼上装修噪音")]
+    assert lines[0].due_by == at(40) and lines[0].flagged  # forwarded and signed for within 10 minutes: missed

@@ -55,7 +55,7 @@ def test_markdown_and_json_files(desk, night, db_path, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["number"] == "交接-2026-000001" and data["signed"] is True
     custody = next(s for s in data["sections"] if s["code"] == "custody")
-    assert [line["says"] for line in custody["lines"]][2] == "parcel: 2 pieces (2 records)"
+    assert [line["says"] for line in custody["lines"]][2] == "parcel ×2 (2 rec.)"
 
 
 @pytest.mark.parametrize("args, words", [

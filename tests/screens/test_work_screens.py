@@ -34,8 +34,9 @@ class TestRegistry:
         from deskapp.app import DeskApp
         from deskapp.i18n import MESSAGES
 
-        keys = [e.key for e in SCREENS]
+        keys = [e.key for e in SCREENS if e.key]  # "": a screen found by the palette only
         assert len(set(keys)) == len(keys)
+        assert all(e.palette for e in SCREENS if not e.key)
         assert set(DeskApp.MODES) == {e.name for e in SCREENS}
         bound = {b.key for b in DeskApp.BINDINGS}
         assert set(keys) <= bound
