@@ -104,6 +104,9 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
     from deskapp.demo.complaints import follow_up_complaints
 
     complaints = follow_up_complaints(desk, actors, now=now, seed=seed)
+    from deskapp.demo.duty_desk import keep_the_desk
+
+    keep_the_desk(desk, actors, now=now, seed=seed)  # the last shifts' duty log, custody, visitors, handovers
     with read_session(desk.engine) as session:
         residents = session.execute(select(func.count()).select_from(Resident)).scalar_one()
         awaiting = session.execute(

@@ -35,8 +35,7 @@ CALLS = 2000
 # What the services write for the demo; staff is left out (a PIN's salt is random by design).
 WRITTEN = ("department", "unit", "resident", "call", "number_sequence", "audit_event", "complaint", "complaint_step")
 # Registers that have no services yet, so no demo rows either.
-NO_SERVICES_YET = ("dispatch_slip", "shift", "duty_log_entry", "handover",
-                   "handover_item", "incident_report")
+NO_SERVICES_YET = ("dispatch_slip", "incident_report")
 
 
 def open_desk(path) -> Desk:
@@ -91,6 +90,14 @@ def by_hand(tmp_path_factory):
                                   now=at)
         v = forward(desk, clerk, done.id, version=done.version, now=at + timedelta(minutes=5)).version
         give_result(desk, clerk, done.id, version=v, result="已修复", now=at + timedelta(hours=2))
+    # A shift worked and handed over, as the demo's last shifts are (deskapp.demo.duty_desk).
+    from deskapp.services.handover import sign_handover
+    from deskapp.services.shifts import add_log_entry, find_shift
+
+    entry_at = NOW - timedelta(days=2)
+    add_log_entry(desk, clerk, what="巡查大堂", now=entry_at)
+    shift = find_shift(desk, at=entry_at)
+    sign_handover(desk, shift_id=shift.id, name="李前台", pin="5678", now=entry_at + timedelta(minutes=5))
     yield desk
     desk.engine.dispose()
 
@@ -202,6 +209,19 @@ def test_counts_match_the_summary(demo):
 def test_registers_without_services_get_no_rows(demo):
     desk, _ = demo
     assert {t: scalar(desk, f"SELECT count(*) FROM {t}") for t in NO_SERVICES_YET} == dict.fromkeys(NO_SERVICES_YET, 0)
+
+
+def test_the_last_shifts_were_worked_and_handed_over(demo):
+    """deskapp.demo.duty_desk: four finished shifts signed and accepted, the one running left open."""
+    desk, _ = demo
+    assert scalar(desk, "SELECT count(*) FROM shift") == 5
+    assert scalar(desk, "SELECT count(*) FROM handover") == 4
+    assert scalar(desk, "SELECT count(*) FROM handover_entry WHERE kind = 'acknowledge'") == 4
+    assert scalar(desk, "SELECT count(*) FROM handover_entry WHERE kind = 'review'") >= 1
+    assert scalar(desk, "SELECT count(*) FROM handover h JOIN handover_entry e ON e.handover_id = h.id "
+                        "WHERE e.kind = 'acknowledge' AND e.staff_id = h.handed_by_id") == 0
+    for table in ("duty_log_entry", "custody_item", "visitor"):
+        assert scalar(desk, f"SELECT count(*) FROM {table}") > 0, table
 
 
 def test_statuses_and_deadlines_are_the_ones_log_call_sets(demo):
