@@ -48,9 +48,12 @@ def _sqlite_append_only(table: str) -> list[str]:
 
 
 def _postgresql_append_only(table: str) -> list[str]:
+    # Checked by hand on PostgreSQL 15: UPDATE, DELETE and TRUNCATE refused, INSERT allowed.
     return [
         f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
                FOR EACH ROW EXECUTE FUNCTION deskapp_handover_append_only()""",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+               FOR EACH STATEMENT EXECUTE FUNCTION deskapp_handover_append_only()""",
     ]
 
 
@@ -194,6 +197,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
         elif dialect == 'postgresql':
             op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
     op.drop_table('visitor')
     op.drop_table('custody_loan')
     op.drop_table('custody_item')
