@@ -12,7 +12,7 @@ CATEGORIES = ("enquiry", "repair", "complaint", "suggestion", "praise", "other")
 AWAITING = {"repair": "awaiting_slip", "complaint": "awaiting_complaint"}
 # Every status a call can reach today (log_call sets them). The slip and complaint
 # services add theirs here when they turn an awaiting call into its record.
-CALL_STATUSES = ("done", *AWAITING.values(), "complained")
+CALL_STATUSES = ("done", *AWAITING.values(), "complained", "slipped")  # slipped: its dispatch slip was issued
 # A 投诉 call whose complaint record was registered (the complaint points back at it).
 COMPLAINED = "complained"
 

@@ -239,6 +239,8 @@ class SlipPolicy(_Model):
     onsite_minutes: PositiveInt = 15  # technician on site after accepting
     before_appointment_minutes: NonNegativeInt = 5  # on site this long before the appointment
     assess_minutes: PositiveInt = 15  # item not in the fee schedule: assessed after accepting
+    # A fee typed at the desk above this is a typing slip, refused (a gap: the manuals give no cap).
+    max_fee_yuan: PositiveInt = 50_000
 
 
 # --------------------------------------------------------------------------- countdowns

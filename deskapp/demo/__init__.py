@@ -11,10 +11,10 @@ call log sets them.
 
 Complaint calls are then followed up through the complaint service
 (`deskapp.demo.complaints`): registered from the call, forwarded, answered
-and closed as far as each one's age allows. Registers without services yet
-(dispatch slips, return visits, shifts, duty log, handovers, incident
-reports) get no demo rows: a repair call stays awaiting its slip, as it
-would at a desk today. When a register gets its services, its demo data is
+and closed as far as each one's age allows; the last week's repair calls
+become dispatch slips through the slip services (`deskapp.demo.slips`), at
+every step of their life. Registers without services yet (shifts, duty log,
+handovers, incident reports) get no demo rows. When a register gets its services, its demo data is
 written through them from then on, here.
 
 The same seed and `now` give the same records (staff PIN salts aside).
@@ -64,6 +64,7 @@ class DemoSummary:
     seconds: float = 0.0
     bulk: bool = False  # written by the benchmark path
     complaints: int = 0  # complaints registered from the complaint calls (deskapp.demo.complaints)
+    slips: int = 0  # dispatch slips issued from the repair calls
 
     @property
     def supervisor(self) -> DemoAccount:
@@ -104,6 +105,10 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
     from deskapp.demo.complaints import follow_up_complaints
 
     complaints = follow_up_complaints(desk, actors, now=now, seed=seed)
+    # The repair calls become dispatch slips through the slip services (either path).
+    from deskapp.demo.slips import fill_slips
+
+    slip_count = fill_slips(desk, actors, now=now, seed=seed)
     from deskapp.demo.duty_desk import keep_the_desk
 
     keep_the_desk(desk, actors, now=now, seed=seed)  # the last shifts' duty log, custody, visitors, handovers
@@ -113,7 +118,7 @@ def fill_demo(desk: Desk, *, calls: int = 3000, months: int = 6, seed: int = 7, 
             select(func.count()).select_from(Call).where(Call.status.in_(AWAITING.values()))).scalar_one()
     return DemoSummary(accounts=ACCOUNTS, staff=len(actors), departments=len(DEPARTMENTS), units=len(units),
                        residents=residents, calls=written, awaiting=awaiting, complaints=complaints, start=plan.start, end=plan.now,
-                       seconds=_time.perf_counter() - started, bulk=use_bulk)
+                       seconds=_time.perf_counter() - started, bulk=use_bulk, slips=slip_count)
 
 
 def _staff(desk: Desk, *, at: datetime) -> dict[str, Actor]:

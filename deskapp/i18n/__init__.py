@@ -13,9 +13,9 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import app, cli, codes, complaints, errors, faults, handover, kit, reference, rules, visits
+from deskapp.i18n import app, cli, codes, complaints, errors, faults, handover, kit, reference, rules, slips, visits
 
-PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints, handover)
+PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints, handover, slips)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:

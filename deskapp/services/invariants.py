@@ -25,6 +25,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from deskapp.core.codes import CALL_STATUSES, COMPLAINT_STATUSES
+from deskapp.core import slip_codes
 from deskapp.services.desk import Desk
 from deskapp.services.numbering import PREFIX
 from deskapp.storage.engine import is_sqlite
@@ -36,7 +37,8 @@ NUMBERED = {"call": "call", "complaint": "complaint", "slip": "dispatch_slip", "
 AUDITED = ("staff", "department", "call", "complaint", "dispatch_slip", "return_visit", "shift",
            "duty_log_entry", "handover", "incident_report")
 # table -> the statuses its services can set; a register's codes join when its services arrive
-STATUSES: dict[str, tuple[str, ...]] = {"call": CALL_STATUSES, "complaint": COMPLAINT_STATUSES}
+STATUSES: dict[str, tuple[str, ...]] = {"call": CALL_STATUSES, "complaint": COMPLAINT_STATUSES,
+                                     "dispatch_slip": slip_codes.STATUSES}
 SAMPLE = 5  # ids or numbers named per problem
 
 

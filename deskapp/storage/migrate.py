@@ -30,7 +30,7 @@ from deskapp.errors import DeskError
 from deskapp.i18n import t
 from deskapp.storage.engine import is_sqlite
 
-HEAD_REVISION = "0007"  # the last migration in migrations/versions (a test checks)
+HEAD_REVISION = "0008"  # the last migration in migrations/versions (a test checks)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

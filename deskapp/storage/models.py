@@ -258,9 +258,23 @@ class ComplaintStep(SQLModel, table=True):
 
 
 class DispatchSlip(SQLModel, table=True):
-    """A repair dispatch slip (派工单 / 工程报修单, 一式三联)."""
+    """A repair dispatch slip (派工单 / 工程报修单, 一式三联).
+
+    Once signed by the customer the database refuses any change but the steps
+    that follow signing (fee collected, copies returned, print count), and no
+    slip is ever deleted (migration 0008); corrections are appended as steps.
+    """
 
     __tablename__ = "dispatch_slip"
+    __table_args__ = (
+        # the dispatch board and the open-matters board: open slips only (migration 0008)
+        Index("ix_dispatch_slip_board", "department_id", "technician", "id",
+              sqlite_where=text("status NOT IN ('closed', 'refused')"),
+              postgresql_where=text("status NOT IN ('closed', 'refused')")),
+        Index("ix_dispatch_slip_open_due", "due_by", "id",
+              sqlite_where=text("status NOT IN ('closed', 'refused')"),
+              postgresql_where=text("status NOT IN ('closed', 'refused')")),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True)
     created_at: datetime = _at(index=True)
@@ -301,7 +315,30 @@ class DispatchSlip(SQLModel, table=True):
     fee_collected: bool = False
     payment_method: str = Field(default="", max_length=10)  # cash|card
     printed_count: int = 0
-    status: str = Field(default="open", max_length=16, index=True)
+    status: str = Field(default="open", max_length=16, index=True)  # deskapp.core.slip_codes.STATUSES
+    # migration 0008
+    assessed_at: Optional[datetime] = _at(nullable=True)
+    refused_at: Optional[datetime] = _at(nullable=True)
+    refused_by: str = Field(default="", max_length=40)  # the department supervisor who confirmed the refusal
+    fee_collected_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
+    copies_returned_at: Optional[datetime] = _at(nullable=True)
+    # The clock running now (notify|assess|on_site, "" = none) and its deadline, stored at each step.
+    due_by: Optional[datetime] = _at(nullable=True)
+    due_kind: str = Field(default="", max_length=10)
+
+
+class SlipStep(SQLModel, table=True):
+    """One step of a dispatch slip, its time, who recorded it and who did it; append-only (0008)."""
+
+    __tablename__ = "slip_step"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    slip_id: int = Field(foreign_key="dispatch_slip.id", index=True)
+    step: str = Field(max_length=12)  # deskapp.core.slip_codes.STEPS
+    at: datetime = _at()
+    staff_id: int = Field(foreign_key="staff.id")  # who recorded it at the desk
+    person: str = Field(default="", max_length=40)  # who did it: technician, department supervisor
+    note: str = _text()
+    amount_yuan: Optional[Decimal] = Field(default=None, sa_type=Numeric(10, 2))
 
 
 class CompletedMatter(SQLModel, table=True):

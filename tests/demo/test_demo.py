@@ -24,6 +24,8 @@ from deskapp.services.calls import CallDraft, log_call
 from deskapp.services.complaints import ComplaintDraft, forward, give_result, register_complaint
 from deskapp.services.desk import Desk
 from deskapp.services.reference import UnitDraft, add_department, add_unit
+from deskapp.services import slips
+from deskapp.services.slips import SlipDraft, issue_slip
 from deskapp.services.staff import add_staff, sign_in
 from tests.services.dbstate import query, scalar
 
@@ -33,9 +35,10 @@ NOW = datetime(2026, 3, 15, 10, 30, tzinfo=UTC)
 CALLS = 2000
 
 # What the services write for the demo; staff is left out (a PIN's salt is random by design).
-WRITTEN = ("department", "unit", "resident", "call", "number_sequence", "audit_event", "complaint", "complaint_step")
+WRITTEN = ("department", "unit", "resident", "call", "number_sequence", "audit_event", "complaint", "complaint_step",
+           "dispatch_slip", "slip_step")
 # Registers that have no services yet, so no demo rows either.
-NO_SERVICES_YET = ("dispatch_slip", "incident_report")
+NO_SERVICES_YET = ("incident_report",)
 
 
 def open_desk(path) -> Desk:
@@ -75,6 +78,7 @@ def by_hand(tmp_path_factory):
     boss = add_staff(desk, name="王主管", role="supervisor", pin="1234", actor=None, now=NOW - timedelta(days=90))
     clerk = add_staff(desk, name="李前台", role="receptionist", pin="5678", actor=boss, now=NOW - timedelta(days=90))
     add_department(desk, boss, name="工程部", kind="engineering", phone="8001", now=NOW - timedelta(days=90))
+    add_department(desk, boss, name="华建维保单位", kind="contractor", now=NOW - timedelta(days=90))
     add_unit(desk, boss, UnitDraft("3-2-1201", date(2027, 6, 30)), now=NOW - timedelta(days=90))
     for i, category in enumerate(CATEGORIES * 2):
         at = NOW - timedelta(days=80 - 7 * i)  # 2025-12-25 onwards: both years
@@ -98,6 +102,14 @@ def by_hand(tmp_path_factory):
     add_log_entry(desk, clerk, what="巡查大堂", now=entry_at)
     shift = find_shift(desk, at=entry_at)
     sign_handover(desk, shift_id=shift.id, name="李前台", pin="5678", now=entry_at + timedelta(minutes=5))
+    # one repair call becomes its slip, as the demo's do
+    repair = query(desk, "SELECT id, at FROM call WHERE category = 'repair' ORDER BY id LIMIT 1")[0]
+    at = datetime.fromisoformat(repair[1]).replace(tzinfo=timezone.utc) + timedelta(minutes=3)
+    slip = issue_slip(desk, clerk, SlipDraft(call_id=repair[0], chargeable=False, department_id=1), now=at)
+    slips.notify_department(desk, clerk, slip.id, now=at)
+    slips.accept_slip(desk, clerk, slip.id, technician="赵师傅", now=at)
+    slips.arrive(desk, clerk, slip.id, now=at)
+    slips.complete_work(desk, clerk, slip.id, work_done="修好了", now=at)  # its return visit is planned
     yield desk
     desk.engine.dispose()
 
@@ -232,8 +244,9 @@ def test_statuses_and_deadlines_are_the_ones_log_call_sets(demo):
         if status == "complained":  # followed up: its complaint record exists (deskapp.demo.complaints)
             assert category == "complaint"
             continue
-        assert status == AWAITING.get(category, "done")
-        if status == "awaiting_slip":
+        # a repair call whose slip the demo issued is linked to it (slipped)
+        assert status == AWAITING.get(category, "done") or (category, status) == ("repair", "slipped")
+        if status in ("awaiting_slip", "slipped"):  # a linked call keeps the deadline it had
             minutes = policy.slip.notify_minutes
         elif status == "awaiting_complaint":
             minutes = policy.complaint.forward_minutes
@@ -350,3 +363,13 @@ def test_complaint_calls_are_followed_up_through_the_complaint_service(demo):
     assert scalar(desk, "SELECT count(*) FROM complaint_step WHERE step = 'registered'") == s.complaints
     severities = {r[0] for r in query(desk, "SELECT severity FROM complaint")}
     assert {"ordinary", "significant"} <= severities
+
+
+def test_the_last_weeks_repair_calls_became_slips_through_the_services(demo):
+    desk, summary = demo
+    assert summary.slips == scalar(desk, "SELECT count(*) FROM dispatch_slip") > 0
+    assert scalar(desk, "SELECT count(*) FROM call WHERE status = 'slipped'") == summary.slips
+    # every slip's steps were recorded and audited, one event per step
+    assert scalar(desk, "SELECT count(*) FROM slip_step") == scalar(
+        desk, "SELECT count(*) FROM audit_event WHERE entity = 'dispatch_slip'")
+    assert scalar(desk, "SELECT count(*) FROM dispatch_slip WHERE status = 'closed'") > 0

@@ -64,13 +64,13 @@ def test_a_call_written_past_the_services_is_found(written):
     # number 5 of 2026 with no 2, 3, 4; no audit event; a status no service sets; the counter left behind
     damage(written, "INSERT INTO call (number, at, channel, category, caller_name, phone, unit_code, content, "
                     "reply, owner_id, status, flagged_phrases) VALUES ('来电-2026-000005', '2026-01-01 01:30:00', "
-                    "'phone', 'repair', '', '', '', '漏水', '', 1, 'slipped', '')")
+                    "'phone', 'repair', '', '', '', '漏水', '', 1, 'lost', '')")
     report = invariants.check(written)
     found = {(p.check, p.subject, p.what): p.detail for p in report.problems}
     assert found[("numbering", "call 2026", "gap")]["missing"] == [2, 3, 4]
     assert found[("numbering", "call 2026", "sequence_behind")] == {"sequence": 1, "highest": 5}
     assert found[("audit", "call", "no_audit_event")] == {"count": 1, "ids": [4]}
-    assert found[("statuses", "call", "unknown_status")] == {"status": "slipped", "count": 1}
+    assert found[("statuses", "call", "unknown_status")] == {"status": "lost", "count": 1}
     assert not report.ok
 
 

@@ -32,7 +32,9 @@ CORRECTION_TRIGGERS = {"call_correction_no_update", "call_correction_no_delete"}
 STEP_TRIGGERS = {"complaint_step_no_update", "complaint_step_no_delete"}  # 0005
 HANDOVER_TRIGGERS = {f"{table}_no_{what}" for table in ("handover", "handover_item", "handover_entry",
                                                         "duty_log_entry") for what in ("update", "delete")}  # 0007
-TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS | STEP_TRIGGERS | HANDOVER_TRIGGERS
+SLIP_TRIGGERS = {"dispatch_slip_signed_frozen", "dispatch_slip_no_delete", "slip_step_no_update",
+                 "slip_step_no_delete"}  # 0008
+TRIGGERS = SEARCH_TRIGGERS | AUDIT_TRIGGERS | CORRECTION_TRIGGERS | STEP_TRIGGERS | HANDOVER_TRIGGERS | SLIP_TRIGGERS
 
 
 @pytest.fixture

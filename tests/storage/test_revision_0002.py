@@ -538,6 +538,8 @@ NOT_INDEXED = {
     ("handover_entry", "staff_id"),
     ("handover_entry", "shift_id"),
     ("visitor", "staff_id"),
+    # 0008: who recorded a slip's step at the desk, read through the slip only.
+    ("slip_step", "staff_id"),
 }
 
 
