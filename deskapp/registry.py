@@ -38,8 +38,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 palette=("palette.calls",)),
     ScreenEntry("complaints", "f3", "screen.complaints", "key.complaints", "screens.placeholder", "PlaceholderScreen",
                 args=("complaints",), palette=("palette.complaints",)),
-    ScreenEntry("slips", "f4", "screen.slips", "key.slips", "screens.placeholder", "PlaceholderScreen",
-                args=("slips",), palette=("palette.slips",)),
+    ScreenEntry("slips", "f4", "screen.slips", "key.slips", "screens.slip_board", "SlipBoardScreen",
+                palette=("palette.slips",)),
     ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.visit_queue", "VisitQueueScreen",
                 palette=("palette.visits",)),
     ScreenEntry("handover", "f6", "screen.handover", "key.handover", "screens.handover", "HandoverScreen",
@@ -54,6 +54,23 @@ SCREENS: tuple[ScreenEntry, ...] = (
 )
 
 HOME = "calls"
+
+# What follows a call up (Ctrl+T 办理 on the call log and the call record), by the
+# call's category: the module and class of the form that takes it on. The form is
+# built with the call's row and dismissed with what it recorded (or None); its
+# module's `followed_up(screen, result)` tells the desk what happened.
+FOLLOW_UP: dict[str, tuple[str, str]] = {
+    "repair": ("screens.slip_form", "SlipFormScreen"),
+}
+
+
+def follow_up_form(category: str) -> Callable[[object], object] | None:
+    """The form that follows up a call of this category, built from its row; None when nothing follows."""
+    found = FOLLOW_UP.get(category)
+    if found is None:
+        return None
+    module, cls = found
+    return lambda row: getattr(importlib.import_module(module), cls)(row)
 
 
 def entry(name: str) -> ScreenEntry:

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
-from deskapp.core.codes import is_awaiting
+from deskapp.core.codes import AWAITING, is_awaiting
 from deskapp.i18n import label, t
 from deskapp.widgets.register_list import Column, RegisterList, countdown_column, heading_line
 from deskapp.widgets.safe_text import literal
@@ -93,6 +93,9 @@ class CallLogScreen(WorkScreen):
         Binding("ctrl+f", "search", t("key.search"), id="search"),
         Binding("ctrl+r", "filter", t("key.filter"), id="filter"),
         Binding("f7", "open_matters", t("key.awaiting"), tooltip=t("tip.awaiting"), id="open_matters"),
+        # Not in the footer (it would push F6 off an 80-column line): the detail of an
+        # awaiting call says "Ctrl+T 办理", and help and the palette list it.
+        Binding("ctrl+t", "follow_up", t("key.follow_up"), tooltip=t("tip.follow_up"), id="follow_up", show=False),
         Binding("escape", "clear_search", t("key.clear"), id="clear", show=False),
     ]
 
@@ -150,6 +153,11 @@ class CallLogScreen(WorkScreen):
             literal(row.caller_name), " ", literal(row.phone), " ", literal(row.unit_code),
             "  ", t("col.owner"), ":", literal(row.owner),
         )
+        if is_awaiting(row.status):
+            from deskapp.registry import FOLLOW_UP
+
+            if row.category in FOLLOW_UP:
+                head.append(f"  Ctrl+T {t('key.follow_up')}", style="bold cyan")
         parts = [head, Text("\n"), literal(row.content)]
         if row.reply:
             parts += [Text("\n→ "), literal(row.reply)]
@@ -198,6 +206,14 @@ class CallLogScreen(WorkScreen):
             self.query_one(RegisterList).bind_source(OpenMattersSource(self.app.desk))
         self.query_one(RegisterList).focus()
 
+    def action_follow_up(self) -> None:
+        """Ctrl+T 办理: the highlighted call's follow-up form (a repair's slip ...: deskapp/registry.py FOLLOW_UP)."""
+        from screens.follow_up import follow_up
+
+        row = self.query_one(RegisterList).current
+        if row is not None:
+            follow_up(self, row)
+
     @on(RegisterList.Chosen)
     def _chosen(self, event: RegisterList.Chosen) -> None:
         from screens.call_record import CallRecordScreen
@@ -243,7 +259,11 @@ class CallLogScreen(WorkScreen):
             return
         self.notify(t("calls.saved", number=logged.number))
         if logged.status in ("awaiting_slip", "awaiting_complaint"):
+            from deskapp.registry import FOLLOW_UP
+
             key, screen = ("F4", t("screen.slips")) if logged.status == "awaiting_slip" else ("F3", t("screen.complaints"))
+            if any(AWAITING.get(category) == logged.status for category in FOLLOW_UP):
+                key = "Ctrl+T"  # 办理 on the call itself carries it over
             self.notify(t("calls.awaiting", number=logged.number, status=label("call_status", logged.status),
                           key=key, screen=screen), timeout=8)
         if logged.flagged:

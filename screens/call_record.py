@@ -30,6 +30,7 @@ class CallRecordScreen(ModalScreen):
     BINDINGS = [
         Binding("escape,enter", "close", t("key.close"), id="record_close"),
         Binding("ctrl+e", "correct", t("key.correct"), id="record_correct"),
+        Binding("ctrl+t", "follow_up", t("key.follow_up"), tooltip=t("tip.follow_up"), id="follow_up"),
     ]
 
     def __init__(self, row):
@@ -100,6 +101,12 @@ class CallRecordScreen(ModalScreen):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_follow_up(self) -> None:
+        """Ctrl+T 办理: follow the call up (a repair: its slip); the record closes once it is done."""
+        from screens.follow_up import follow_up
+
+        follow_up(self, self.row, then=lambda _result: self.dismiss(None))
 
     def action_correct(self) -> None:
         from screens.call_correction import CallCorrectionScreen

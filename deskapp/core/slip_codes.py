@@ -27,3 +27,18 @@ PAYMENT_METHODS = ("cash", "card")
 
 # Where a slip came from.
 SOURCES = ("call", "complaint", "desk")
+
+
+def next_step(status: str, *, in_fee_schedule: bool, chargeable: bool) -> str | None:
+    """The one step that can follow `status` on the normal path (refusal and notes aside); None when closed."""
+    if status == "accepted":
+        return "on_site" if in_fee_schedule else "assessed"
+    if status == "signed":
+        return "collected" if chargeable else "returned"
+    return {"issued": "notified", "notified": "accepted", "assessed": "agreed", "agreed": "on_site",
+            "on_site": "done", "done": "signed", "collected": "returned"}.get(status)
+
+
+def refusable(status: str) -> bool:
+    """A customer may refuse until the slip is signed (docs/rules.md §2.3)."""
+    return status in STATUSES[:STATUSES.index("signed")]

@@ -57,7 +57,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tip.awaiting": ("待办：等待派工单或投诉登记的来电", "To do: calls awaiting their slip or complaint"),
     "key.clear": ("清除搜索和筛选", "Clear search and filter"),
     "calls.open_matters": ("待办：等待派工单或投诉登记的来电，最急的在前（F7 返回）", "To do: calls awaiting their slip or complaint, most urgent first (F7: back)"),
-    "record.keys": ("Esc 关闭   Ctrl+E 更正（追加，不覆盖原记录）", "Esc close   Ctrl+E correct (appended, the record stays as logged)"),
+    "record.keys": ("Esc 关闭   Ctrl+E 更正（追加，不覆盖原记录）   Ctrl+T 办理", "Esc close   Ctrl+E correct (appended, the record stays as logged)   Ctrl+T act"),
     "record.corrections": ("更正记录", "Corrections"),
     "record.corrected_to": ("{field}更正为：", "{field} should read: "),
     "record.because": ("说明：", "note: "),

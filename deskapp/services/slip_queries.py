@@ -134,6 +134,17 @@ class SlipRecord:
     fee_collected_yuan: Decimal | None
     printed_count: int
     steps: tuple[Step, ...]
+    accepted_at: datetime | None = None
+    fee_agreed_at: datetime | None = None
+
+    @property
+    def clock_since(self) -> datetime | None:
+        """When the running clock's window opened (for the countdown's warning share)."""
+        if self.due_kind == "notify":
+            return self.created_at
+        if self.due_kind == "on_site" and self.fee_agreed_at is not None:
+            return self.fee_agreed_at
+        return self.accepted_at
 
     @property
     def fee_due(self) -> Decimal:
@@ -168,7 +179,7 @@ def get_slip(desk: Desk, slip_id: int) -> SlipRecord:
         dept_phone or "", slip.technician, slip.work_done, slip.work_fee_yuan, slip.materials, slip.materials_check,
         slip.remarks, slip.customer_signed, slip.signed_at, owner, slip.status, slip.due_kind, slip.due_by,
         slip.refused_reason, slip.refused_by, slip.fee_collected, slip.payment_method, slip.fee_collected_yuan,
-        slip.printed_count, tuple(Step(*s) for s in steps))
+        slip.printed_count, tuple(Step(*s) for s in steps), slip.accepted_at, slip.fee_agreed_at)
 
 
 def slip_id_by_number(desk: Desk, number: str) -> int:
@@ -185,3 +196,14 @@ def slip_for_call(desk: Desk, call_id: int) -> int | None:
     with read_session(desk.engine) as session:
         return session.execute(select(DispatchSlip.id).where(DispatchSlip.call_id == call_id)
                                .order_by(DispatchSlip.id).limit(1)).scalar()
+
+
+def fee_item_choices(desk: Desk, typed: str = "", limit: int = 50) -> list:
+    """The fee schedule's items for the issue form's picker: name, with unit price and department beside it."""
+    from deskapp.core.parse import format_yuan
+    from deskapp.services.reference_queries import Choice, filter_choices
+    from deskapp.services.slips import slip_data
+
+    items = [Choice(item.name, item.name, f"{format_yuan(item.price_yuan)} {item.department}")
+             for item in slip_data(desk).fees.item]
+    return filter_choices(items, typed, limit)

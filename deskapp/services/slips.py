@@ -343,16 +343,20 @@ def _advance(desk: Desk, actor: Actor, slip_id: int, step: str, *, allowed: Sequ
                      slip["under_warranty"], slip["chargeable"], slip["fee_yuan"], slip["printed_count"])
 
 
+def _note(desk: Desk, note: str) -> str:
+    return clean_text(note, "note", limit=desk.policy.content_max_chars)
+
+
 def _name(value: str, field: str, *, required: bool = False) -> str:
     return clean_text(value, field, limit=NAME_LIMIT, required=required, multiline=False)
 
 
-def notify_department(desk: Desk, actor: Actor, slip_id: int, *, person: str = "",
+def notify_department(desk: Desk, actor: Actor, slip_id: int, *, note: str = "", person: str = "",
                       now: datetime | None = None) -> SlipState:
     """The department (or contractor) was told to collect the slip; `person` is who took the message."""
     person = _name(person, "notified_person")
     now = now or utcnow()
-    return _advance(desk, actor, slip_id, "notified", allowed=("issued",), now=now, person=person,
+    return _advance(desk, actor, slip_id, "notified", allowed=("issued",), now=now, person=person, note=_note(desk, note),
                     values={"status": "notified", "notified_at": now})
 
 
@@ -392,14 +396,14 @@ def assess_slip(desk: Desk, actor: Actor, slip_id: int, *, fee: Decimal | str, s
                     check=check)
 
 
-def agree_fee(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = None) -> SlipState:
+def agree_fee(desk: Desk, actor: Actor, slip_id: int, *, note: str = "", now: datetime | None = None) -> SlipState:
     """The customer agreed the assessed fee: the on-site clock starts now."""
     now = now or utcnow()
-    return _advance(desk, actor, slip_id, "agreed", allowed=("assessed",), now=now,
+    return _advance(desk, actor, slip_id, "agreed", allowed=("assessed",), now=now, note=_note(desk, note),
                     values={"status": "agreed", "fee_agreed_at": now})
 
 
-def arrive(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = None) -> SlipState:
+def arrive(desk: Desk, actor: Actor, slip_id: int, *, note: str = "", now: datetime | None = None) -> SlipState:
     """The technician is on site."""
     now = now or utcnow()
 
@@ -407,7 +411,7 @@ def arrive(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = Non
         if slip["status"] == "accepted" and not slip["in_fee_schedule"]:
             raise InputError("slip.err.assess_first", number=slip["number"])
 
-    return _advance(desk, actor, slip_id, "on_site", allowed=("accepted", "agreed"), now=now,
+    return _advance(desk, actor, slip_id, "on_site", allowed=("accepted", "agreed"), now=now, note=_note(desk, note),
                     values={"status": "on_site", "arrived_at": now}, check=check)
 
 
@@ -440,7 +444,7 @@ def complete_work(desk: Desk, actor: Actor, slip_id: int, *, work_done: str, wor
                     after=plan_visit)
 
 
-def sign_slip(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = None) -> SlipState:
+def sign_slip(desk: Desk, actor: Actor, slip_id: int, *, note: str = "", now: datetime | None = None) -> SlipState:
     """The customer signed the slip to confirm the work; from here the database keeps it as signed."""
     now = now or utcnow()
 
@@ -450,7 +454,7 @@ def sign_slip(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = 
         if slip["signed_at"] is not None:
             raise InputError("slip.err.already_signed", number=slip["number"])
 
-    return _advance(desk, actor, slip_id, "signed", allowed=("done",), now=now,
+    return _advance(desk, actor, slip_id, "signed", allowed=("done",), now=now, note=_note(desk, note),
                     values={"status": "signed", "customer_signed": True, "signed_at": now}, check=check)
 
 
@@ -475,7 +479,7 @@ def collect_fee(desk: Desk, actor: Actor, slip_id: int, *, method: str, amount: 
                             "fee_collected_yuan": paid}, check=check)
 
 
-def return_copies(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | None = None) -> SlipState:
+def return_copies(desk: Desk, actor: Actor, slip_id: int, *, note: str = "", now: datetime | None = None) -> SlipState:
     """The 维修联 and 存根联 came back to the desk: the slip is closed (ready for its return visit)."""
     now = now or utcnow()
 
@@ -483,7 +487,7 @@ def return_copies(desk: Desk, actor: Actor, slip_id: int, *, now: datetime | Non
         if slip["status"] == "signed" and slip["chargeable"]:
             raise InputError("slip.err.collect_first", number=slip["number"])
 
-    return _advance(desk, actor, slip_id, "returned", allowed=("signed", "collected"), now=now,
+    return _advance(desk, actor, slip_id, "returned", allowed=("signed", "collected"), now=now, note=_note(desk, note),
                     values={"status": "closed", "copies_returned_at": now}, check=check)
 
 

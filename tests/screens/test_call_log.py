@@ -122,11 +122,13 @@ class TestScreens:
         app = make_app(staffed_db)
         async with app.run_test(size=(80, 24)) as pilot:
             await sign_in(pilot)
-            for key, words in (("f3", "投诉"), ("f4", "派工单")):
+            for key, words in (("f3", "投诉"),):
                 await pilot.press(key)
                 await wait_for(pilot, lambda: words in str(app.screen.query_one("#coming").render()))
             await pilot.press("f6")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoverScreen")
+            await pilot.press("f4")  # the dispatch board (tests/screens/test_slips.py)
+            await wait_for(pilot, lambda: type(app.screen).__name__ == "SlipBoardScreen")
             await pilot.press("f2")
             await wait_for(pilot, lambda: isinstance(app.screen, CallLogScreen))
 
