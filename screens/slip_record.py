@@ -34,6 +34,7 @@ class SlipRecordScreen(ModalScreen):
         Binding("ctrl+g", "next_step", t("key.next_step"), id="slip_next"),
         Binding("ctrl+x", "refuse", t("key.refuse"), id="slip_refuse"),
         Binding("ctrl+e", "note", t("key.note"), id="slip_note"),
+        Binding("f9", "print", t("key.print"), id="slip_print"),
     ]
 
     def __init__(self, slip_id: int):
@@ -156,3 +157,25 @@ class SlipRecordScreen(ModalScreen):
     def action_note(self) -> None:
         if self.slip is not None:
             self._record("note")
+
+    def action_print(self) -> None:
+        """F9: the three copies as a PDF in the desk's slips folder, to the site's printer if one is set."""
+        from deskapp.services.slip_print import print_slip
+
+        if self.slip is None:
+            return
+        app, slip_id = self.app, self.slip.id
+        site = app.desk.site_name
+
+        def printed(done) -> None:
+            self.notify(t("print.saved", path=str(done.path)), timeout=10)
+            if done.sent is not None:
+                self.notify(t("print.sent", answer=done.sent or "lp"))
+            self._load()
+
+        def refused(message: str) -> None:
+            self.notify(message, severity="warning", timeout=15)
+            self._load()  # the copy was made and counted even if the printer refused it
+
+        call_service(self, lambda: print_slip(app.desk, app.actor, slip_id, site_name=site), done=printed,
+                     failed=refused, group="print")

@@ -18,3 +18,24 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" >&2
     echo "$want" > "$stamp"
 fi
+
+# Printed dispatch slips need a Chinese TrueType font (fontconfig finds it), and the
+# tests read the PDFs back with poppler's pdftotext/pdffonts. Where they are missing,
+# Debian's packages are installed when we may (root with apt-get); otherwise the
+# missing packages are named. Checked on every run (fc-list is quick), installed once.
+need=()
+if ! { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh-cn file 2>/dev/null | grep -iE '\.tt[fc]:' >/dev/null; }; then
+    need+=(fontconfig fonts-wqy-microhei)
+fi
+if [ "$extras" = "test" ] && ! command -v pdftotext >/dev/null 2>&1; then
+    need+=(poppler-utils)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "deskapp: installing ${need[*]} ..." >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${need[@]}"; } >&2 || echo "deskapp: could not install ${need[*]}" >&2
+    else
+        echo "deskapp: printed slips need ${need[*]} (e.g. sudo apt-get install ${need[*]})" >&2
+    fi
+fi

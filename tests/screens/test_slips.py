@@ -126,7 +126,14 @@ class TestBoardAndRecord:
             await wait_for(pilot, lambda: "拒绝原因" in str(app.screen.query_one("#error").render()))
             await pilot.press("escape")  # nothing typed: closes without asking
             await wait_for(pilot, lambda: type(app.screen).__name__ == "SlipRecordScreen")
+            await pilot.press("f9")  # the three copies as a PDF beside the database, counted
+            await wait_for(pilot, lambda: app.screen.slip is not None and app.screen.slip.printed_count == 1,
+                           timeout=60)
             await pilot.press("escape")
             await wait_for(pilot, lambda: type(app.screen).__name__ == "SlipBoardScreen")
             assert board.current.status == "notified"
         assert scalar(_Db(staffed_db), "SELECT due_kind FROM dispatch_slip") == ""
+        from pathlib import Path
+
+        printed = Path(staffed_db.removeprefix("sqlite:///")).parent / "slips" / "派工-2026-000001.pdf"
+        assert printed.read_bytes().startswith(b"%PDF")
