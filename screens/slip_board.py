@@ -41,7 +41,7 @@ def _clock_label(row) -> str:
 
 
 COLUMNS = [
-    Column("col.department", 8, lambda r, s: r.department),
+    Column("col.department", 12, lambda r, s: r.department),  # 华建维保单位: a contractor name whole
     Column("col.technician", 6, lambda r, s: r.technician or "—"),
     countdown_column("col.clock", 12, due=lambda r: r.due_by, since=lambda r: r.clock_since,
                      running=lambda r: bool(r.due_kind), label=_clock_label),

@@ -197,7 +197,9 @@ def render_pdf(slip, *, site_name: str, tz: tzinfo, paper: str = "a4", font: Pat
     if paper == "a4" and height <= third - 4:
         for i, copy in enumerate(COPIES[1:], start=1):
             pdf.set_draw_color(150)  # where to cut
-            pdf.dashed_line(5, i * third, size[0] - 5, i * third, 2, 2)
+            pdf.set_dash_pattern(dash=2, gap=2)
+            pdf.line(5, i * third, size[0] - 5, i * third)
+            pdf.set_dash_pattern()
             pdf.set_draw_color(0)
             _draw_copy(pdf, content, copy, i * third, width)
     else:
