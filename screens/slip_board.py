@@ -47,7 +47,7 @@ COLUMNS = [
                      running=lambda r: bool(r.due_kind), label=_clock_label),
     Column("col.number", 16, lambda r, s: r.number, min_total=100),
     Column("col.unit", 13, lambda r, s: r.unit_code),
-    Column("col.item", 0, lambda r, s: r.item),
+    Column("col.repair_item", 0, lambda r, s: r.item),
 ]
 
 

@@ -47,7 +47,7 @@ class SlipFormScreen(FormScreen):
             PickerField("fee_item", t("field.fee_item"), source=_fee_items, open_when_empty=False),
             YesNoField("chargeable", t("field.chargeable"), value=True),
             PickerField("department", t("field.slip_department"), source=department_choices, open_when_empty=False),
-            WhenField("appointment", t("field.appointment")),
+            WhenField("appointment", t("field.slip_appointment")),
             TextField("technician", t("field.technician"), max_chars=40, counter=False),
             TextField("photos", t("field.photos"), multiline=True, counter=False),
             TextField("remarks", t("field.remarks")),

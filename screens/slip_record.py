@@ -91,7 +91,7 @@ class SlipRecordScreen(ModalScreen):
                  *line("field.fee", fee, raw=True), *line("field.slip_department", where),
                  *line("field.technician", slip.technician or "—")]
         if slip.appointment_at:
-            parts += line("field.appointment", f"{slip.appointment_at.astimezone(tz):%Y-%m-%d %H:%M}", raw=True)
+            parts += line("field.slip_appointment", f"{slip.appointment_at.astimezone(tz):%Y-%m-%d %H:%M}", raw=True)
         if slip.photos:
             parts += line("field.photos", "\n".join(slip.photos))
         if slip.remarks:

@@ -3,7 +3,7 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     # fields
     "field.repair_item": ("报修内容", "repair"),
-    "field.appointment": ("预约时间", "appt."),
+    "field.slip_appointment": ("预约时间", "appt."),
     "field.photos": ("现场照片", "photos"),
     "field.chargeable": ("有偿/无偿", "charged"),
     "field.fee_item": ("收费项目", "fee item"),
@@ -112,7 +112,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.department": ("部门", "Dept"),
     "col.technician": ("维修人", "Tech"),
     "col.clock": ("时效", "Clock"),
-    "col.item": ("报修内容", "Repair"),
+    "col.repair_item": ("报修内容", "Repair"),
     "slips.board": ("未完成派工单（按部门、维修人员）", "Open slips by department and technician"),
     "slips.count": ("共 {count} 张", "{count} open"),
     "slips.empty": ("没有未完成的派工单。Ctrl+N 开单；来电登记中按 Ctrl+T 为报修开单。",

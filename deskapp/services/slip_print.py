@@ -96,7 +96,7 @@ def slip_content(slip, *, site_name: str, tz: tzinfo) -> Content:
         materials = f"{materials}  {t('field.materials_check')}：{label('material_check', slip.materials_check)}"
     rows = [
         ("field.caller_name", slip.customer_name), ("field.phone", slip.phone), ("field.unit", slip.unit_code),
-        ("field.repair_item", slip.item), ("field.appointment", when(slip.appointment_at)),
+        ("field.repair_item", slip.item), ("field.slip_appointment", when(slip.appointment_at)),
         ("field.fee", fee), ("field.slip_department", slip.department), ("field.technician", slip.technician),
         ("field.work_done", slip.work_done),
         ("field.work_fee", format_yuan(slip.work_fee_yuan) if slip.work_fee_yuan is not None else ""),
