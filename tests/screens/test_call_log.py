@@ -167,7 +167,8 @@ class TestFirstRun:
 
         app = make_app(db_url, sign_in_as=None)
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+            # the screen is current before its form is mounted: wait for the field (a race on a busy machine)
+            await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.screen.query("#name"))
             app.screen.query_one("#name").focus()
             await pilot.press(*"张主管", "enter", *"12", "enter", *"12", "enter")  # the PIN is typed twice
             await wait_for(pilot, lambda: "PIN" in str(app.screen.query_one("#first-error").render()))
