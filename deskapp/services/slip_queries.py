@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, literal, select, tuple_
+from sqlalchemy import func, literal, select, text, tuple_
 
 from deskapp.core.paging import PAGE_SIZE
 from deskapp.core.slip_codes import CLOSED
@@ -21,7 +21,11 @@ from deskapp.services.desk import Desk
 from deskapp.storage.engine import read_session
 from deskapp.storage.models import Department, DispatchSlip, SlipStep, Staff
 
-_OPEN = DispatchSlip.status.not_in(CLOSED)
+# Written out as the partial indexes' own condition (migration 0008): SQLite uses a partial
+# index only when the query states its WHERE term literally, not with bound parameters
+# (with `status NOT IN (?, ?)` the board read all 200,000 slips: 450 ms instead of 1 ms).
+_OPEN = text("dispatch_slip.status NOT IN ('closed', 'refused')")
+assert CLOSED == ("closed", "refused")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ _BOARD = (DispatchSlip.id, DispatchSlip.number, DispatchSlip.created_at, Dispatc
 
 def count_board(desk: Desk) -> int:
     with read_session(desk.engine) as session:
+        # Still walks the status index on SQLite (about 30 ms at 200,000 slips): see bench_slips.py.
         return session.execute(select(func.count()).select_from(DispatchSlip).where(_OPEN)).scalar_one()
 
 
