@@ -218,6 +218,8 @@ def known_callers(desk: Desk, *, phone: str = "", unit: str = "", limit: int = 5
         query = query.where(Resident.phone.startswith(phone, autoescape=True))
     if unit_code:
         query = query.where(Unit.code == unit_code)
-    query = query.order_by(Resident.last_seen_at.desc()).limit(limit)
+    # Residents from the roster were never seen on a call: after the callers, on every backend
+    # (PostgreSQL would put NULLs first in a descending order).
+    query = query.order_by(Resident.last_seen_at.desc().nulls_last(), Resident.id).limit(limit)
     with read_session(desk.engine) as session:
         return [KnownCaller(n or "", p or "", u or "") for n, p, u in session.exec(query).all()]
