@@ -262,3 +262,28 @@ def test_progress_only_for_a_person_at_a_terminal(monkeypatch):
         monkeypatch.setattr("sys.stderr", Tty(err_tty))
         monkeypatch.setattr("sys.stdout", Tty(out_tty))
         assert cli_export.show_progress(to_stdout) is shown
+
+
+class TestVisits:
+    def test_visits_round_trip_with_the_visit_recorded(self, runner, desk, receptionist, tmp_path):
+        from deskapp.services.visits import MatterDone, VisitReport, record_visit, report_completed
+
+        done_at = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+        planned = report_completed(desk, receptionist, MatterDone(
+            "other", "服务-2026-000009", done_at, unit_code="3栋2单元1201", phone="13800138000",
+            customer_name="=张三"), now=done_at)
+        record_visit(desk, receptionist, planned.id, VisitReport(
+            quality="好", effect="@有效", score=5, shortcomings="-", customer_confirmed=True), now=NOW)
+        db = Path(desk.engine.url.database)
+        out = tmp_path / "v.csv"
+        result = export(runner, db, "visits", "--kind", "其他服务", "--from", "2026-11-01", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        head, row = list(csv.reader(io.StringIO(out.read_text("utf-8-sig"), newline="")))
+        cells = dict(zip(head, row))
+        assert cells["编号"] == planned.number and cells["类型"] == "其他服务" and cells["来源"] == "服务-2026-000009"
+        assert cells["姓名"] == "'=张三" and cells["电话"] == "138****8000" and cells["服务效果"] == "'@有效"
+        assert cells["评分"] == "5" and cells["满意度"] == "满意" and cells["客户确认"] == "是"
+        assert cells["回访人"] == RECEPTIONIST_NAME and cells["回访时间"] == local(NOW.isoformat(" ")).isoformat(" ")
+        assert cells["应回访日期"] == planned.due_on.isoformat()
+        none = export(runner, db, "visits", "--kind", "complaint", "-o", str(tmp_path / "n.csv"))
+        assert none.exit_code == 0 and "没有符合条件的记录" in none.stderr

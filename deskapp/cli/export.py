@@ -82,13 +82,14 @@ def _progress_bar(total: int, title: str):
 @app.command("export")
 def export(
     ctx: typer.Context,
-    register: Annotated[str, typer.Argument(help="calls | audit（来电来访 / 操作日志；其他登记表随其功能加入）")],
+    register: Annotated[str, typer.Argument(help="calls | visits | audit（来电来访 / 回访 / 操作日志；其他登记表随其功能加入）")],
     start: Annotated[Optional[str], typer.Option("--from", help="起始日期 YYYY-MM-DD（含，现场时区）")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="结束日期 YYYY-MM-DD（含，现场时区）")] = None,
     category: Annotated[Optional[str], typer.Option(help="类别 category (报修 / repair ...)")] = None,
     channel: Annotated[Optional[str], typer.Option(help="方式 channel (电话 / phone ...)")] = None,
     severity: Annotated[Optional[str], typer.Option("--class", help="投诉等级 complaint class")] = None,
     status: Annotated[Optional[str], typer.Option(help="状态 status")] = None,
+    kind: Annotated[Optional[str], typer.Option(help="回访类型 visit kind (维修 / repair ...)")] = None,
     department: Annotated[Optional[str], typer.Option(help="部门名称 department")] = None,
     staff: Annotated[Optional[str], typer.Option(help="员工姓名 staff member")] = None,
     action: Annotated[Optional[str], typer.Option(help="操作 (audit): e.g. call.log")] = None,
@@ -119,7 +120,7 @@ def export(
             fail(t("export.unknown_encoding", value=encoding, choices="utf-8-sig, utf-8, gb18030"))
     encoding = (encoding or "utf-8-sig").strip().lower()
     filters = {"category": category, "channel": channel, "class": severity, "status": status,
-               "department": department, "staff": staff, "action": action, "entity": entity}
+               "kind": kind, "department": department, "staff": staff, "action": action, "entity": entity}
     try:
         req = exports.make_request(register, start=start, end=end, filters=filters, unmasked=unmasked)
     except DeskError as exc:
