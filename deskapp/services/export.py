@@ -239,20 +239,28 @@ def stream_rows(desk: Desk, req: ExportRequest, *, page: int = PAGE) -> Iterator
     after = (select(*exprs, key_time, reg.id).select_from(reg.source)
              .where(*_conditions(desk, req, from_start=False)).order_by(reg.time, reg.id).limit(page))
     width = len(exprs)
+    # Every column is read as the driver gives it (instants too, above), so the rows are taken
+    # straight from the DBAPI cursor: SQLAlchemy's Row objects would process nothing and cost
+    # about a third of the reading (0.54 of 1.48 s CPU for 258,000 calls).
     with desk.engine.connect() as conn:
         if conn.dialect.name != "sqlite":
             # One snapshot for every page (SQLite's read transaction already is one).
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        # ...unless a column's type converts what the driver returns (a date or a flag on SQLite).
+        processed = any(c.kind != INSTANT and c.expr.type.result_processor(conn.dialect, None) is not None
+                        for c in reg.columns)
         with conn.begin():
             last = None
             while True:
                 query = first if last is None else after.where(
                     tuple_(key_time, reg.id) > tuple_(literal(last[0], String()), literal(last[1])))
-                rows = conn.execute(query).all()
+                result = conn.execute(query)
+                cursor = getattr(result, "cursor", None)
+                rows = cursor.fetchall() if cursor is not None and not processed else result.all()
                 if not rows:
                     return
                 last = (rows[-1][width], rows[-1][width + 1])
-                yield [r[:width] for r in rows]
+                yield rows  # the two key columns last: writers take the first len(columns)
                 if len(rows) < page:
                     return
 
@@ -307,6 +315,31 @@ class _LocalTime:
         return out
 
 
+    def text_column(self, values: Sequence[Any]) -> list[str]:
+        """As column(), as "YYYY-MM-DD HH:MM:SS" text. SQLite's stored text is shifted by its hour:
+        where the zone's offset is whole hours through that hour, minutes and seconds carry over
+        unchanged (a slice, a lookup, a concatenation per value: a third of parsing each one)."""
+        hours: dict[str, str | None] = {}
+        out = []
+        for v in values:
+            if v is None:
+                out.append("")
+                continue
+            if isinstance(v, str):
+                key = v[:13]
+                prefix = hours.get(key, False)
+                if prefix is False:
+                    utc = datetime.fromisoformat(key + ":00:00")
+                    off = self.offset(utc)
+                    whole = off is not None and off.total_seconds() % 3600 == 0
+                    prefix = hours[key] = (utc + off).isoformat(" ")[:13] if whole else None
+                if prefix is not None:
+                    out.append(prefix + v[13:19])
+                    continue
+            out.append(self.column((v,))[0].isoformat(" "))
+        return out
+
+
 def cell_makers(req: ExportRequest, style: str, tz) -> list[tuple[int, Convert]]:
     """(column index, converter of a page's column) for every column not already its cells."""
     clock = _LocalTime(tz)
@@ -328,7 +361,7 @@ def _maker(col: ExportColumn, style: str, clock: _LocalTime, masked: bool) -> Co
                                for v in vs]
         if style == SHEET_STYLE:
             return clock.column
-        return lambda vs: ["" if d is None else d.isoformat(" ") for d in clock.column(vs)]
+        return clock.text_column
     if kind == DAY:
         if style == SHEET_STYLE:
             return None

@@ -106,3 +106,5 @@ class TestLocalTime:
         clock.column([naive_utc.replace(minute=0, second=0).isoformat(" ") + ".000000"])
         assert clock.column([stored, None]) == [exact, None]
         assert clock.column([naive_utc.replace(tzinfo=UTC)]) == [exact]  # PostgreSQL gives aware datetimes
+        # The CSV's text, shifted by the hour where the offset allows it (a fresh clock: no warm cache).
+        assert ex._LocalTime(tz).text_column([stored, None]) == [exact.isoformat(" "), ""]
