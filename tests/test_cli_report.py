@@ -107,3 +107,25 @@ class TestRenderings:
             assert any(n.startswith("xl/charts/chart") for n in z.namelist())
         cells = [c.value for row in book["来电来访"].iter_rows() for c in row if c.value is not None]
         assert "每日来电来访" in cells and "2026-11-13" in cells
+
+
+def test_complaints_fill_in_and_stop_the_complaint_calls_clock(desk, receptionist, db):
+    from sqlalchemy import select
+
+    from deskapp.services.complaints import ComplaintDraft, forward, register_complaint
+    from deskapp.storage.models import Call
+
+    with desk.engine.connect() as conn:
+        call_id, at = conn.execute(select(Call.id, Call.at).where(Call.category == "complaint")).one()
+    registered = register_complaint(desk, receptionist, ComplaintDraft(
+        customer_name="张先生", unit="3-2-1201", description="楼上噪音", call_id=call_id, received_at=at),
+        now=at + timedelta(minutes=2))
+    forward(desk, receptionist, registered.id, version=registered.version, now=at + timedelta(minutes=3))
+    report = reports.monthly_report(desk, "2026-11", now=NOW)
+    clocks = next(s for s in report.sections if s.key == "call_clocks")
+    complaint_clock = _table(clocks, "时限达成").rows[1]
+    assert (complaint_clock[1], complaint_clock[2], complaint_clock[3]) == (1, 1, 0)  # forwarded in 3 of 10 min
+    assert complaint_clock[6] == 3.0
+    complaints = next(s for s in report.sections if s.key == "complaints")
+    assert not complaints.note
+    assert _table(complaints, "按等级").rows[-1][1] == 1
