@@ -287,3 +287,24 @@ class TestVisits:
         assert cells["应回访日期"] == planned.due_on.isoformat()
         none = export(runner, db, "visits", "--kind", "complaint", "-o", str(tmp_path / "n.csv"))
         assert none.exit_code == 0 and "没有符合条件的记录" in none.stderr
+
+
+def test_complaints_export_round_trip(runner, desk, receptionist, tmp_path):
+    from deskapp.services.complaints import ComplaintDraft, register_complaint
+
+    at = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+    registered = register_complaint(desk, receptionist, ComplaintDraft(
+        customer_name="王女士", phone="13912345678", unit="3-2-1201", description="=HYPERLINK(\"x\") 噪音",
+        received_at=at), now=at)
+    db = Path(desk.engine.url.database)
+    out = tmp_path / "c.xlsx"
+    result = export(runner, db, "complaints", "--class", "通常", "-f", "xlsx", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    import openpyxl
+
+    head, row = [[c for c in r] for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    cells = dict(zip(head, row))
+    assert cells["编号"] == registered.number and cells["投诉级别"] == "通常" and cells["电话"] == "139****5678"
+    assert cells["事件经过"] == '=HYPERLINK("x") 噪音' and cells["时间"] == datetime(2026, 11, 20, 10, 0)
+    refused = export(runner, db, "complaints", "--category", "repair")
+    assert refused.exit_code == 2 and "--class" in refused.stderr

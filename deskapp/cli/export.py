@@ -82,7 +82,7 @@ def _progress_bar(total: int, title: str):
 @app.command("export")
 def export(
     ctx: typer.Context,
-    register: Annotated[str, typer.Argument(help="calls | visits | audit（来电来访 / 回访 / 操作日志；其他登记表随其功能加入）")],
+    register: Annotated[str, typer.Argument(help="calls | complaints | visits | audit（来电来访 / 投诉 / 回访 / 操作日志；其他登记表随其功能加入）")],
     start: Annotated[Optional[str], typer.Option("--from", help="起始日期 YYYY-MM-DD（含，现场时区）")] = None,
     end: Annotated[Optional[str], typer.Option("--to", help="结束日期 YYYY-MM-DD（含，现场时区）")] = None,
     category: Annotated[Optional[str], typer.Option(help="类别 category (报修 / repair ...)")] = None,
