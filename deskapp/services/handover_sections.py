@@ -25,8 +25,9 @@ from sqlalchemy import and_, case, func, select
 
 from deskapp.core.codes import AWAITING, OPEN_COMPLAINT_STATUSES
 from deskapp.i18n import label, t
-from deskapp.storage.models import (Call, Complaint, CustodyItem, CustodyLoan, DutyLogEntry, ReturnVisit, Staff,
-                                    Visitor)
+from deskapp.services.slip_queries import OPEN_SLIP
+from deskapp.storage.models import (Call, Complaint, CustodyItem, CustodyLoan, DispatchSlip, DutyLogEntry, ReturnVisit,
+                                    Staff, Visitor)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,32 @@ def _says_complaint(line: Line) -> str:
     what = label("severity", line.kind)
     return t("handover.line.complaint", severity=what, number=number,
              clock=label("clock", clock) if clock else "")
+
+
+# ------------------------------------------------------------------ dispatch slips (docs/rules.md §2.3)
+
+
+def _open_slips(w: Window):
+    """Every slip not yet closed or refused, by the deadline of its running clock (a slip whose
+    clocks have all been met, e.g. waiting for the customer's signature, comes last)."""
+    return (select(DispatchSlip.number, DispatchSlip.status, DispatchSlip.due_kind, DispatchSlip.due_by,
+                   DispatchSlip.created_at, DispatchSlip.unit_code, DispatchSlip.item)
+            .where(OPEN_SLIP).order_by(DispatchSlip.due_by.is_(None), DispatchSlip.due_by, DispatchSlip.id))
+
+
+def _slip_line(row, w: Window) -> Line:
+    # kind "slip"; ref: the number and the clock now running (or, with none running, the status).
+    text = " ".join(part for part in (row.unit_code, row.item) if part)
+    step = f"clock:{row.due_kind}" if row.due_kind else f"status:{row.status}"
+    return Line("slip", ref=f"{row.number} {step}", text=text, at=row.created_at, due_by=row.due_by,
+                flagged=row.due_by is not None and row.due_by <= w.now)
+
+
+def _says_slip(line: Line) -> str:
+    number, _, step = line.ref.partition(" ")
+    kind, _, code = step.partition(":")
+    return t("handover.line.slip", number=number,
+             step=label("slip_clock" if kind == "clock" else "slip_status", code) if code else "")
 
 
 # ------------------------------------------------------------------ return visits (docs/rules.md §2.4)
@@ -256,6 +283,7 @@ SECTIONS: list[Section] = [
     Section("open_matters", _awaiting_calls, _awaiting_call_line, _says_awaiting_call),
     Section("missed", _missed_clocks, _missed_line, _says_missed),
     Section("complaints", _open_complaints, _complaint_line, _says_complaint),
+    Section("slips", _open_slips, _slip_line, _says_slip),
     Section("visits", _visits_due, _visit_line, _says_visit),
     Section("calls", _calls_by_category, _category_line, _says_category),
     Section("duty_log", _duty_log, _log_line, _says_log),

@@ -251,3 +251,20 @@ def test_open_complaints_are_in_the_handover_with_their_running_clock(desk, rece
     assert [(says(line), line.text) for line in lines] == [
         (f"通常 {registered.number} 转交签收", "8栋1单元302 楼上装修噪音")]
     assert lines[0].due_by == at(40) and lines[0].flagged  # forwarded and signed for within 10 minutes: missed
+
+
+def test_open_slips_are_in_the_handover_with_their_running_clock(desk, supervisor, receptionist):
+    from deskapp.services.reference import add_department
+    from deskapp.services.slips import SlipDraft, issue_slip
+
+    engineering = add_department(desk, supervisor, name="工程部", kind="engineering", now=START).id
+    shift = start_shift(desk, receptionist, now=at(0))
+    call = log_call(desk, receptionist, CallDraft(category="repair", unit="5-2-1803", content="水管漏水"), now=at(60))
+    issued = issue_slip(desk, receptionist, SlipDraft(call_id=call.id, department_id=engineering), now=at(61))
+    lines = compile_handover(desk, shift, now=at(70)).section("slips")
+    # Issued 21:01: the department is to be notified within 5 minutes; at 21:10 that clock is missed.
+    assert [(says(line), line.text, line.flagged) for line in lines] == [
+        (f"派工单 {issued.number} 通知", "5栋2单元1803 水管漏水", True)]
+    assert lines[0].due_by == at(66)
+    # The call it came from is no longer an awaiting call in the open-matters section.
+    assert all(line.kind != "awaits_slip" for line in compile_handover(desk, shift, now=at(70)).section("open_matters"))
