@@ -36,8 +36,8 @@ class ScreenEntry:
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("calls", "f2", "screen.calls", "key.calls", "screens.call_log", "CallLogScreen",
                 palette=("palette.calls",)),
-    ScreenEntry("complaints", "f3", "screen.complaints", "key.complaints", "screens.placeholder", "PlaceholderScreen",
-                args=("complaints",), palette=("palette.complaints",)),
+    ScreenEntry("complaints", "f3", "screen.complaints", "key.complaints", "screens.complaint_list", "ComplaintsScreen",
+                palette=("palette.complaints",)),
     ScreenEntry("slips", "f4", "screen.slips", "key.slips", "screens.slip_board", "SlipBoardScreen",
                 palette=("palette.slips",)),
     ScreenEntry("visits", "f5", "screen.visits", "key.visits", "screens.visit_queue", "VisitQueueScreen",
@@ -61,6 +61,7 @@ HOME = "calls"
 # module's `followed_up(screen, result)` tells the desk what happened.
 FOLLOW_UP: dict[str, tuple[str, str]] = {
     "repair": ("screens.slip_form", "SlipFormScreen"),
+    "complaint": ("screens.complaint_form", "ComplaintFormScreen"),
 }
 
 
