@@ -109,16 +109,35 @@ class DeskApp(App):
 
         worker = get_current_worker()
         loop, context = self._signal_loop
+        lost = False  # the database could not be reached at the last look: said once, and once when back
         while not self._signal_stop.wait(self.tick_seconds) and not worker.is_cancelled:
             try:
                 changed = signal.changed()
-            except Exception:  # the lists say what is wrong when they fail to read; try again
+            except Exception as exc:  # the lists say what is wrong when they fail to read; try again
+                if not lost:
+                    lost = True
+                    self._say_from_thread(loop, context, exc)
                 continue
+            if lost:
+                lost = False
+                self._say_from_thread(loop, context, None)
             if changed and not worker.is_cancelled:
                 try:  # never blocks: quitting must not wait on a loop that waits on this thread
                     loop.call_soon_threadsafe(self.note_change, context=context)
                 except RuntimeError:  # the loop is closed: the app has gone
                     return
+
+    def _say_from_thread(self, loop, context, fault) -> None:
+        """The server went away (fault) or is back (None): say so once, from the signal's thread."""
+        from deskapp.services.faults import database_where
+
+        where = database_where(self.desk) if self.desk is not None else ""
+        message = t("fault.connection_lost" if fault is not None else "fault.reconnected", where=where)
+        try:
+            loop.call_soon_threadsafe(lambda: self.notify(message, severity="warning" if fault else "information",
+                                                          timeout=10), context=context)
+        except RuntimeError:  # the loop is closed: the app has gone
+            pass
 
     def on_unmount(self) -> None:
         self._signal_stop.set()  # wakes the change signal's thread so that it ends now

@@ -40,12 +40,24 @@ def site_data_dir() -> Path:
     return bundled if bundled.is_dir() else here.parent / "data"
 
 
+def normal_url(url: str) -> str:
+    """A database URL as the engine wants it: postgresql:// (or postgres://) means psycopg 3."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def database_url(db_path: str | os.PathLike | None = None) -> str:
+    """--db's value (a SQLite file's path, or a database URL such as
+    postgresql+psycopg://desk@server/desk), else DESKAPP_DATABASE_URL, else the default file."""
     if db_path:
+        if "://" in str(db_path):
+            return normal_url(str(db_path))
         return f"sqlite:///{Path(db_path).expanduser().resolve()}"
     env = os.environ.get("DESKAPP_DATABASE_URL")
     if env:
-        return env
+        return normal_url(env)
     return f"sqlite:///{user_data_dir() / 'desk.sqlite'}"
 
 
@@ -89,7 +101,8 @@ def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
     else:
         chosen_lang = "zh"
     return Settings(
-        database_url=database_url(db) if db else (os.environ.get("DESKAPP_DATABASE_URL") or file_values.get("database_url") or database_url()),
+        database_url=database_url(db) if db else normal_url(
+            os.environ.get("DESKAPP_DATABASE_URL") or file_values.get("database_url") or database_url()),
         lang=chosen_lang,
         site_name=os.environ.get("DESKAPP_SITE_NAME") or file_values.get("site_name") or DEFAULT_SITE_NAME,
         timezone=file_values.get("timezone"),

@@ -3,6 +3,12 @@
 Kept generic and cheap: nothing here touches a database unless a test asks for
 `desk`, `supervisor` or `receptionist`, and each of those uses a fresh SQLite
 file in the test's own tmp_path (no mocks of our storage).
+
+Two engines: `db_backend` is "sqlite" here; tests/services and tests/storage
+parametrise it over SQLite and PostgreSQL (their conftest.py), so every test
+there that asks for `desk` runs on both, the PostgreSQL one on its own
+database of a real server (tests/pgserver.py). A test about SQLite itself is
+marked `sqlite_only`; one that asks for `db_path` (the SQLite file) is too.
 """
 
 from __future__ import annotations
@@ -48,16 +54,47 @@ def _reset_language():
     set_lang("zh")
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test about SQLite (marked sqlite_only, or asking for the file: db_path) runs on SQLite only."""
+    keep, drop = [], []
+    for item in items:
+        backend = getattr(getattr(item, "callspec", None), "params", {}).get("db_backend")
+        sqlite_only = item.get_closest_marker("sqlite_only") or "db_path" in getattr(item, "fixturenames", ())
+        (drop if backend == "postgresql" and sqlite_only else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="module")
+def db_backend():
+    """The engine a test's `desk` runs on; tests/services and tests/storage parametrise it."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.pgserver import connect_or_explain
+
+    server = connect_or_explain()
+    yield server
+    server.admin.dispose()
+
+
 @pytest.fixture
 def db_path(tmp_path):
     return tmp_path / "desk.sqlite"
 
 
 def _open(path):
+    return _open_url(f"sqlite:///{path}")
+
+
+def _open_url(url):
     from deskapp.config import Settings
     from deskapp.services.desk import Desk
 
-    return Desk.open(Settings(database_url=f"sqlite:///{path}"))
+    return Desk.open(Settings(database_url=url))
 
 
 def _add_supervisor(desk):
@@ -106,15 +143,40 @@ def _desk_templates(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def open_desk_copy(_desk_templates):
-    """open_desk_copy(path, staff="empty"|"supervisor"|"receptionist") -> an open Desk on a new file.
+def _pg_templates(pg_server):
+    """The same three templates as databases on the test server (CREATE DATABASE ... TEMPLATE copies them)."""
+    build = pg_server.create()
+    templates = {}
 
-    For module- or class-scoped read-only data sets; the caller disposes
-    ``desk.engine`` when done. Staff, if any, are 王主管 (id 1) and 李前台 (id 2).
+    def keep(label, desk):
+        desk.engine.dispose()  # a template must have no connection while it is copied
+        templates[label] = pg_server.name_of(pg_server.create(template=pg_server.name_of(build)))
+
+    desk = _open_url(build)
+    keep("empty", desk)
+    boss = _add_supervisor(desk)
+    keep("supervisor", desk)
+    _add_receptionist(desk, boss)
+    keep("receptionist", desk)
+    return templates
+
+
+@pytest.fixture(scope="session")
+def open_desk_copy(request, _desk_templates):
+    """open_desk_copy(path, staff="empty"|"supervisor"|"receptionist", backend="sqlite") -> an open Desk.
+
+    On SQLite a new file at `path`; on PostgreSQL a new database on the test
+    server (`path` unused). For module- or class-scoped read-only data sets;
+    the caller disposes ``desk.engine`` when done. Staff, if any, are 王主管
+    (id 1) and 李前台 (id 2).
     """
     import shutil
 
-    def make(path, staff: str = "empty"):
+    def make(path, staff: str = "empty", backend: str = "sqlite"):
+        if backend == "postgresql":
+            templates = request.getfixturevalue("_pg_templates")
+            server = request.getfixturevalue("pg_server")
+            return _open_url(server.create(template=templates[staff]))
         shutil.copyfile(_desk_templates[staff], path)
         return _open(path)
 
@@ -122,16 +184,22 @@ def open_desk_copy(_desk_templates):
 
 
 @pytest.fixture
-def desk(request, db_path, open_desk_copy):
-    """An open, migrated desk on a fresh SQLite file in tmp_path.
+def desk(request, db_backend, open_desk_copy):
+    """An open, migrated desk on a fresh SQLite file in tmp_path (or a fresh PostgreSQL database).
 
     It holds no staff unless the test also asks for `supervisor` (and
-    `receptionist`), in which case the file starts from a copy that already
-    holds them, made by add_staff once per run.
+    `receptionist`), in which case the database starts from a copy that
+    already holds them, made by add_staff once per run.
     """
     wanted = request.fixturenames
     label = "receptionist" if "receptionist" in wanted else "supervisor" if "supervisor" in wanted else "empty"
-    opened = open_desk_copy(db_path, label)
+    if db_backend == "postgresql":
+        opened = open_desk_copy(None, label, backend="postgresql")
+        yield opened
+        opened.engine.dispose()
+        request.getfixturevalue("pg_server").drop(opened.engine.url)
+        return
+    opened = open_desk_copy(request.getfixturevalue("db_path"), label)
     yield opened
     opened.engine.dispose()
 

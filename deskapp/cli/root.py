@@ -61,7 +61,7 @@ def _report(exc: BaseException) -> int:
 app = typer.Typer(cls=DeskCommandLine, add_completion=False, no_args_is_help=False,
                   pretty_exceptions_enable=False, help="物业客服中心前台 deskapp (front desk)")
 
-DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLite 文件路径 (path of the SQLite file); or set DESKAPP_DATABASE_URL")]
+DbOption = Annotated[Optional[str], typer.Option("--db", help="SQLite 文件路径或数据库 URL (path of the SQLite file, or a URL such as postgresql://desk@server/desk); or set DESKAPP_DATABASE_URL")]
 LangOption = Annotated[Optional[str], typer.Option("--lang", help="界面语言 zh / en (interface language)")]
 
 

@@ -46,6 +46,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "连接不到数据库服务器：{where}。请检查网络和服务器后重试。",
         "Cannot reach the database server: {where}. Check the network and the server, then try again.",
     ),
+    "fault.auth": (
+        "数据库服务器拒绝了登录：{where}。请检查用户名和密码（--db、DESKAPP_DATABASE_URL 或 config.toml 中的 database_url）。",
+        "The database server refused the sign-in: {where}. Check the user name and password (--db, DESKAPP_DATABASE_URL or database_url in config.toml).",
+    ),
+    "fault.no_database": (
+        "数据库服务器上没有这个数据库：{where}。请检查数据库名，或请管理员先建好它（createdb）。",
+        "The server has no such database: {where}. Check the database name, or ask the administrator to create it (createdb).",
+    ),
+    "fault.server_gone": (
+        "与数据库服务器的连接断开了：{where}。正在重新连接；本次未保存，已填写的内容仍在，请稍后再保存。",
+        "The connection to the database server was lost: {where}. Reconnecting; nothing was saved, what you typed is still here: save again shortly.",
+    ),
+    "fault.connection_lost": (
+        "连接不到数据库：{where}。正在重新连接，连上后列表会自动刷新；在此期间保存会失败，已填写的内容不会丢。",
+        "Cannot reach the database: {where}. Reconnecting; the lists refresh when it is back. Saving fails meanwhile; what you typed is kept.",
+    ),
+    "fault.reconnected": (
+        "已重新连上数据库：{where}。",
+        "Connected to the database again: {where}.",
+    ),
     "fault.database": (
         "数据库出错（{what}）：{where}；本次未保存。",
         "A database error ({what}): {where}. Nothing was saved.",

@@ -27,8 +27,10 @@ materialises the hit list, up to ~0.1 s for a word in nearly every call at
 unit's own index (ix_call_unit_at) with every other word checked on its few
 hundred rows; words of one or two digits alone, by the rows themselves,
 newest first (digits are in nearly every call, so a page fills at once).
-Other databases check every word on the rows until PostgreSQL's own index
-(a `simple` tsvector of the same shadow text, phrase queries) goes beside this.
+On PostgreSQL each word is narrowed by its index (a phrase query on the
+search_words tsvector, or LIKE on the pg_trgm digit runs; storage.search_index)
+and checked on the row; the planner chooses between walking (at, id) and
+reading the hits, so one plain query serves every page.
 
 A search's count for the list stops at COUNT_CAP + 1 (shown as "10,000+");
 the list then reaches its first 10,001 rows, and never counts from the oldest.
@@ -39,7 +41,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import column, func, literal, literal_column, or_, select, table, tuple_
+from sqlalchemy import cast, column, func, literal, literal_column, or_, select, table, tuple_
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy import text as sql_text
 
 from deskapp.core.paging import PAGE_SIZE as PAGE
@@ -48,7 +51,8 @@ from deskapp.errors import InputError
 from deskapp.services.desk import Desk
 from deskapp.storage.engine import is_sqlite, read_session
 from deskapp.storage.models import Call, Staff
-from deskapp.storage.search_index import DIGITS, WORDS, fts5_digits, fts5_phrase
+from deskapp.storage.search_index import (DIGITS, PG_DIGITS, PG_WORDS, WORDS, fts5_digits, fts5_phrase,
+                                          pg_digits_pattern, pg_tsquery)
 from deskapp.storage.types import UTCDateTime
 
 COUNT_CAP = 10_000
@@ -60,6 +64,7 @@ ALL_HITS = 2_000
 # A driven page that would need more than this many hits is read the other way round.
 FALLBACK_HITS = 40_000
 _SEARCHED = (Call.caller_name, Call.phone, Call.unit_code, Call.content, Call.reply)
+_UPPER, _LOWER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,9 @@ def _holds(desk: Desk, w: SearchWord):
         # letters is the same either way, and instr without lower() copies nothing.
         folds = any("a" <= c <= "z" for c in w.text)
         return or_(*(func.instr(func.lower(c) if folds else c, w.text) > 0 for c in _SEARCHED))
-    return or_(*(func.lower(c).contains(w.text, autoescape=True) for c in _SEARCHED))
+    # PostgreSQL's lower() folds every script: translate folds ASCII only, as the rule says.
+    folds = any("a" <= c <= "z" for c in w.text)
+    return or_(*(func.strpos(func.translate(c, _UPPER, _LOWER) if folds else c, w.text) > 0 for c in _SEARCHED))
 
 
 def _check(desk: Desk, w: SearchWord):
@@ -126,7 +133,7 @@ def _check(desk: Desk, w: SearchWord):
     if w.phone is not None:
         if is_sqlite(desk.engine):
             return func.instr(Call.phone, w.phone) > 0
-        return Call.phone.contains(w.phone, autoescape=True)
+        return func.strpos(Call.phone, w.phone) > 0
     return _holds(desk, w)
 
 
@@ -136,6 +143,8 @@ def _search(desk: Desk, text: str) -> _Search | None:
         return None
     if any(w.unit is None and w.phone is None and w.text is None for w in words):
         return _Search(True, None, None, ())
+    if desk.engine.dialect.name == "postgresql":
+        return _Search(False, None, None, tuple(c for w in words for c in _pg_narrow(w) + [_check(desk, w)]))
     if not is_sqlite(desk.engine) or any(w.unit is not None for w in words):
         # A unit's own index (ix_call_unit_at) finds its few hundred calls newest first;
         # every other word is checked on those rows.
@@ -151,6 +160,17 @@ def _search(desk: Desk, text: str) -> _Search | None:
         return _Search(False, DIGITS, " AND ".join(digits),
                        tuple(_check(desk, w) for w in words if w.check or w.digits is None))
     return _Search(False, None, None, tuple(_check(desk, w) for w in words))
+
+
+def _pg_narrow(w: SearchWord) -> list:
+    """PostgreSQL: what the word's index answers (a superset of its rows; the row check follows)."""
+    if w.unit is not None:
+        return []  # ix_call_unit_at answers the check itself
+    if w.phrase is not None:
+        return [literal_column(PG_WORDS).op("@@")(cast(literal(pg_tsquery(w.phrase)), TSQUERY))]
+    if w.digits is not None:
+        return [literal_column(PG_DIGITS).like(literal(pg_digits_pattern(w.digits)))]
+    return []
 
 
 def _fts(name: str):

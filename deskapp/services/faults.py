@@ -35,9 +35,16 @@ _SQLITE = {
     "SQLITE_PERM": "fault.read_only",
     "SQLITE_AUTH": "fault.read_only",
 }
-# PostgreSQL SQLSTATE class (first two characters) -> catalogue key
+# PostgreSQL SQLSTATE (whole code first, then its class: the first two characters) -> catalogue key
+_SQLSTATE_CODE = {
+    "3D000": "fault.no_database",  # invalid catalog name: no such database
+    "57P01": "fault.server_gone",  # the server shut down (admin shutdown) or ended this session
+    "57P02": "fault.server_gone",  # crash shutdown
+    "57P03": "fault.unreachable",  # cannot connect now (starting up, shutting down)
+}
 _SQLSTATE = {
     "08": "fault.unreachable",  # connection exception
+    "28": "fault.auth",  # invalid authorization: wrong user or password
     "53": "fault.disk_full",  # insufficient resources
     "55": "fault.busy",  # lock not available
     "40": "fault.busy",  # serialization failure / deadlock: retry
@@ -63,12 +70,36 @@ def fault_key(exc: BaseException) -> str | None:
             return _SQLITE.get("_".join(name.split("_")[:2]), "fault.database")
         state = getattr(err, "sqlstate", None)
         if isinstance(state, str) and len(state) == 5:
-            return _SQLSTATE.get(state[:2], "fault.database")
+            return _SQLSTATE_CODE.get(state) or _SQLSTATE.get(state[:2], "fault.database")
+        if _is_psycopg_operational(err):
+            return _connection_fault(err)
     for err in chain:
         module = type(err).__module__
         if module.startswith(("sqlite3", "sqlalchemy", "psycopg")):
             return "fault.database"
     return None
+
+
+def _is_psycopg_operational(err: BaseException) -> bool:
+    return type(err).__module__.startswith("psycopg") and any(
+        c.__name__ == "OperationalError" for c in type(err).__mro__)
+
+
+def _connection_fault(err: BaseException) -> str:
+    """A psycopg OperationalError without SQLSTATE: libpq failed to connect, or lost the connection.
+
+    libpq gives no code for these, only its (English) text, which is read here for
+    which of three it is and never shown: it names the host and user, never a password.
+    """
+    said = str(err).lower()
+    if "password" in said or "authentication" in said or "role" in said and "does not exist" in said:
+        return "fault.auth"
+    if "database" in said and "does not exist" in said:
+        return "fault.no_database"
+    if "server closed the connection" in said or "terminating connection" in said \
+            or "consuming input failed" in said or "connection is lost" in said or "connection is closed" in said:
+        return "fault.server_gone"
+    return "fault.unreachable"
 
 
 class DatabaseRefused(DeskError):
@@ -150,4 +181,6 @@ def url_where(url) -> str:
     if url.get_backend_name() == "sqlite":
         db = url.database or ":memory:"
         return db[len("file:"):] if db.startswith("file:") else db
-    return url.render_as_string(hide_password=True)
+    from urllib.parse import unquote
+
+    return unquote(url.render_as_string(hide_password=True))  # host=/run/postgresql, not %2Frun%2F...

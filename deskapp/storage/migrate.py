@@ -10,6 +10,12 @@ transaction (a batch migration that recreates a parent table would otherwise
 delete every child row), and the whole upgrade runs in one write transaction;
 PRAGMA foreign_key_check must come back empty before it commits.
 
+On PostgreSQL the upgrade runs in one transaction (its DDL is transactional)
+under an advisory lock (MIGRATE_LOCK, then the writers' WRITE_LOCK): when two
+desks start at once against a server of an older revision, one migrates and
+the other waits, then reads the revision again and finds nothing left to do.
+The wait has no timeout: a big upgrade may take minutes.
+
 Every refusal (a foreign file, an unknown revision, a backup that could not
 be written) is a SchemaError with a catalogue message naming the file; the
 database is left as it was.
@@ -28,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 from deskapp.errors import DeskError
 from deskapp.i18n import t
-from deskapp.storage.engine import is_sqlite
+from deskapp.storage.engine import MIGRATE_LOCK, WRITE_LOCK, is_sqlite
 
 HEAD_REVISION = "0008"  # the last migration in migrations/versions (a test checks)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -119,13 +125,43 @@ def backup_hint(path: str | Path) -> str:
     return t("fault.newest_backup", backup=str(backup))
 
 
-def upgrade(engine: Engine, target: str = "head") -> None:
-    """Run Alembic on one connection in one write transaction."""
-    from alembic import command
+def _alembic_config():
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def _upgrade_postgresql(engine: Engine, target: str, *, unless_at: str | None) -> bool:
+    """Upgrade under the migration lock; False when another desk had already done it."""
+    from alembic import command
+
+    cfg = _alembic_config()
+    with engine.connect() as conn:
+        with conn.begin():
+            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            if unless_at is not None:
+                found = None
+                if inspect(conn).has_table("alembic_version"):
+                    found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if found == unless_at:
+                    return False
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+    return True
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Run Alembic on one connection in one write transaction."""
+    from alembic import command
+
+    if engine.dialect.name == "postgresql":
+        _upgrade_postgresql(engine, target, unless_at=None)
+        return
+    cfg = _alembic_config()
     with engine.execution_options(deskapp_write=True).connect() as conn:
         if is_sqlite(engine):
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
@@ -155,12 +191,18 @@ def ensure_schema(engine: Engine) -> SchemaCheck:
         tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
         if tables:
             raise SchemaError("schema.foreign", where=_where(engine))
+        if engine.dialect.name == "postgresql":
+            migrated = _upgrade_postgresql(engine, "head", unless_at=HEAD_REVISION)
+            return SchemaCheck(None if migrated else HEAD_REVISION, HEAD_REVISION, None)
         upgrade(engine)
         return SchemaCheck(None, HEAD_REVISION, None)
     if not _known(before):
         newer = before.isdigit() and HEAD_REVISION.isdigit() and int(before) > int(HEAD_REVISION)
         raise SchemaError("schema.newer" if newer else "schema.unknown", revision=before, head=HEAD_REVISION,
                           where=_where(engine))
+    if engine.dialect.name == "postgresql":  # its backups are the site's (pg_dump), not a file beside it
+        _upgrade_postgresql(engine, "head", unless_at=HEAD_REVISION)
+        return SchemaCheck(before, HEAD_REVISION, None)
     backup = backup_sqlite(engine, f"before-{HEAD_REVISION}") if _sqlite_path(engine) else None
     upgrade(engine)
     return SchemaCheck(before, HEAD_REVISION, backup)

@@ -64,3 +64,31 @@ def index_calls_sql() -> list[str]:
         f"INSERT INTO {WORDS}({WORDS}) VALUES ('optimize')",
         f"INSERT INTO {DIGITS}({DIGITS}) VALUES ('optimize')",
     ]
+
+
+# ------------------------------------------------------------- PostgreSQL ---
+# Migration 0004 keeps two columns of `call` on PostgreSQL: search_words (a
+# tsvector of the same tokens, GIN) and search_digits (the digit runs, pg_trgm
+# GIN). They narrow a search; the service checks every word on the rows too.
+PG_WORDS = "call.search_words"
+PG_DIGITS = "call.search_digits"
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def pg_tsquery(phrase: Phrase) -> str:
+    """A tsquery for the word index ("'水' <-> '管'", "'铺' <-> 'a' <-> '12':*"), cast, never parsed.
+
+    Letters are folded as the index folds them; a token never holds a quote or a
+    backslash, doubling a quote is belt and braces.
+    """
+    parts = ["'" + token.translate(_ASCII_UPPER).replace("'", "''") + "'" for token in phrase.tokens]
+    if phrase.prefix:
+        parts[-1] += ":*"
+    return " <-> ".join(parts)
+
+
+def pg_digits_pattern(digits: str) -> str:
+    """A LIKE pattern for the digit runs: these digits anywhere in one run."""
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError("the digit index holds ASCII digits only")
+    return f"%{digits}%"

@@ -134,9 +134,9 @@ def corpus(desk, receptionist):
 
 
 @pytest.fixture(scope="module")
-def corpus_desk(tmp_path_factory, open_desk_copy):
+def corpus_desk(tmp_path_factory, open_desk_copy, db_backend):
     """The corpus on a desk shared by the read-only search tests of this module."""
-    shared = open_desk_copy(tmp_path_factory.mktemp("corpus") / "desk.sqlite", "receptionist")
+    shared = open_desk_copy(tmp_path_factory.mktemp("corpus") / "desk.sqlite", "receptionist", backend=db_backend)
     actor = next(a for a in list_staff(shared) if a.role == "receptionist")
     yield shared, _log_corpus(shared, actor)
     shared.engine.dispose()
@@ -233,9 +233,9 @@ class TestSearch:
 
 
 @pytest.fixture(scope="module")
-def many_desk(tmp_path_factory, open_desk_copy):
+def many_desk(tmp_path_factory, open_desk_copy, db_backend):
     """A desk shared by the read-only paging tests, and its rows' ids in the expected order."""
-    shared = open_desk_copy(tmp_path_factory.mktemp("many") / "desk.sqlite", "receptionist")
+    shared = open_desk_copy(tmp_path_factory.mktemp("many") / "desk.sqlite", "receptionist", backend=db_backend)
     actor = next(a for a in list_staff(shared) if a.role == "receptionist")
     yield shared, _log_many(shared, actor)
     shared.engine.dispose()
@@ -394,8 +394,8 @@ def _log_brute(desk, actor) -> None:
 
 
 @pytest.fixture(scope="module")
-def brute_desk(tmp_path_factory, open_desk_copy):
-    shared = open_desk_copy(tmp_path_factory.mktemp("brute") / "desk.sqlite", "receptionist")
+def brute_desk(tmp_path_factory, open_desk_copy, db_backend):
+    shared = open_desk_copy(tmp_path_factory.mktemp("brute") / "desk.sqlite", "receptionist", backend=db_backend)
     actor = next(a for a in list_staff(shared) if a.role == "receptionist")
     _log_brute(shared, actor)
     rows = query(shared, "SELECT id, at, phone, unit_code, caller_name, content, reply FROM call")

@@ -118,13 +118,16 @@ class TestLogCall:
         """If the audit event cannot be written, the call (and its number) is not kept either."""
         log_call(desk, receptionist, draft(), now=NOW)
         before = snapshot(desk)
-        import sqlite3
-        from contextlib import closing
+        from tests.services.dbstate import execute, is_postgresql
 
-        with closing(sqlite3.connect(desk.engine.url.database)) as conn:
-            conn.execute("CREATE TRIGGER test_no_audit BEFORE INSERT ON audit_event "
-                         "BEGIN SELECT RAISE(ABORT, 'audit refused'); END")
-            conn.commit()
+        if is_postgresql(desk):
+            execute(desk, "CREATE FUNCTION test_no_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                          "$$ BEGIN RAISE EXCEPTION 'audit refused'; END $$")
+            execute(desk, "CREATE TRIGGER test_no_audit BEFORE INSERT ON audit_event "
+                          "FOR EACH ROW EXECUTE FUNCTION test_no_audit()")
+        else:
+            execute(desk, "CREATE TRIGGER test_no_audit BEFORE INSERT ON audit_event "
+                          "BEGIN SELECT RAISE(ABORT, 'audit refused'); END")
         with pytest.raises(Exception, match="audit refused"):
             log_call(desk, receptionist, draft(content="不该留下"), now=NOW)
         assert snapshot(desk) == before

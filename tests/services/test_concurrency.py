@@ -79,7 +79,8 @@ def test_processes_log_calls_without_gaps_duplicates_or_lock_errors(desk, recept
         assert scalar(desk, "SELECT count(*) FROM call WHERE content LIKE ?", (f"进程{worker}第%",)) == CALLS_EACH
     assert scalar(desk, "SELECT count(*) FROM call c JOIN audit_event a ON a.entity = 'call' "
                         "AND a.entity_id = c.id") == total
-    assert query(desk, "PRAGMA integrity_check") == [("ok",)]
+    if desk.engine.dialect.name == "sqlite":
+        assert query(desk, "PRAGMA integrity_check") == [("ok",)]
 
 
 class TestNumberGivenBack:
@@ -99,7 +100,7 @@ class TestNumberGivenBack:
     def test_a_call_the_database_refuses_returns_its_number(self, desk, receptionist):
         log_call(desk, receptionist, CallDraft(content="第一通"), now=NOW)
         ghost = Actor(999, "不存在", "receptionist")  # owner_id breaks the foreign key at flush
-        with pytest.raises(Exception, match="FOREIGN KEY"):
+        with pytest.raises(Exception, match="(?i)FOREIGN KEY"):
             log_call(desk, ghost, CallDraft(content="不会保存"), now=NOW)
         assert scalar(desk, "SELECT count(*) FROM call") == 1
         assert log_call(desk, receptionist, CallDraft(content="第二通"), now=NOW).number == "来电-2026-000002"

@@ -20,6 +20,9 @@ from deskapp.storage.migrate import HEAD_REVISION
 from deskapp.storage.search_index import register_functions
 from tests.services.dbstate import sqlite_file
 
+# doctor on a file; on a PostgreSQL server: tests/services/test_postgresql.py
+pytestmark = pytest.mark.sqlite_only
+
 NOW = datetime(2026, 1, 1, 2, 0, tzinfo=timezone.utc)  # 10:00 on New Year's Day in Asia/Shanghai
 TODAY = date(2026, 1, 1)
 

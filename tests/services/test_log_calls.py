@@ -32,8 +32,8 @@ def written(desk) -> dict[str, list[tuple]]:
                                    "WHERE entity = 'call' ORDER BY id")}
 
 
-def test_the_same_rows_as_one_call_at_a_time(desk, receptionist, open_desk_copy, tmp_path):
-    other = open_desk_copy(tmp_path / "one-by-one.sqlite", "receptionist")
+def test_the_same_rows_as_one_call_at_a_time(desk, receptionist, open_desk_copy, tmp_path, db_backend):
+    other = open_desk_copy(tmp_path / "one-by-one.sqlite", "receptionist", backend=db_backend)
     try:
         logged = log_calls(desk, receptionist, DRAFTS, now=NOW)
         one_by_one = [log_call(other, receptionist, d, now=NOW) for d in DRAFTS]

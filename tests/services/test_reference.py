@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
 from datetime import date, datetime, timezone
 
 import pytest
 
 from deskapp.errors import InputError, NotAllowed
 from deskapp.services.reference import UnitDraft, add_department, add_unit, add_units
-from tests.services.dbstate import query, scalar, sqlite_file
+from tests.services.dbstate import execute, query, scalar, sqlite_file
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 
@@ -42,9 +40,7 @@ class TestAddDepartment:
         assert state(desk) == before
 
     def test_the_role_is_read_from_the_staff_record(self, desk, supervisor):
-        with closing(sqlite3.connect(sqlite_file(desk))) as conn:
-            conn.execute("UPDATE staff SET role = 'receptionist' WHERE id = ?", (supervisor.id,))
-            conn.commit()
+        execute(desk, "UPDATE staff SET role = 'receptionist' WHERE id = ?", (supervisor.id,))
         with pytest.raises(NotAllowed):
             add_department(desk, supervisor, name="工程部", kind="engineering", now=NOW)
 

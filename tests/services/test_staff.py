@@ -144,14 +144,9 @@ class TestSignIn:
         assert sign_in(desk, name="李前台", pin=RECEPTIONIST_PIN).role == "receptionist"
 
     def test_inactive_staff_cannot_sign_in(self, desk, receptionist):
-        import sqlite3
-        from contextlib import closing
+        from tests.services.dbstate import execute
 
-        from tests.services.dbstate import sqlite_file
-
-        with closing(sqlite3.connect(sqlite_file(desk))) as conn:
-            conn.execute("UPDATE staff SET active = 0 WHERE id = ?", (receptionist.id,))
-            conn.commit()
+        execute(desk, "UPDATE staff SET active = ? WHERE id = ?", (False, receptionist.id))
         with pytest.raises(InputError):
             sign_in(desk, name="李前台", pin=RECEPTIONIST_PIN)
         assert [a.name for a in list_staff(desk)] == [SUPERVISOR_NAME]

@@ -17,6 +17,9 @@ target_metadata = SQLModel.metadata
 def include_name(name, type_, parent_names):
     if type_ == "table":
         return not (name or "").startswith(("call_fts", "call_words", "call_digits"))
+    if type_ in ("column", "index"):
+        # PostgreSQL's search columns and indexes on `call` (0004): kept out of the models.
+        return name not in ("search_words", "search_digits", "ix_call_search_words", "ix_call_search_digits")
     return True
 
 

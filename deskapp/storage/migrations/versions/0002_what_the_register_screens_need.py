@@ -66,11 +66,32 @@ AUDIT_APPEND_ONLY = {
             SELECT RAISE(ABORT, 'audit_event is append-only');
         END""",
     ],
+    # One refusing function for every append-only table (0003 uses it too); TRUNCATE
+    # is refused as well, which SQLite does not have. SQLSTATE 23001 (restrict_violation)
+    # reaches the driver as an IntegrityError, as SQLite's RAISE(ABORT) does.
+    'postgresql': [
+        """CREATE OR REPLACE FUNCTION desk_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
+            END $$""",
+        """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+            FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+            FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
+            FOR EACH STATEMENT EXECUTE FUNCTION desk_append_only()""",
+    ],
 }
 AUDIT_APPEND_ONLY_DROP = {
     'sqlite': [
         "DROP TRIGGER IF EXISTS audit_event_no_update",
         "DROP TRIGGER IF EXISTS audit_event_no_delete",
+    ],
+    'postgresql': [
+        "DROP TRIGGER IF EXISTS audit_event_no_update ON audit_event",
+        "DROP TRIGGER IF EXISTS audit_event_no_delete ON audit_event",
+        "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
+        "DROP FUNCTION IF EXISTS desk_append_only()",
     ],
 }
 

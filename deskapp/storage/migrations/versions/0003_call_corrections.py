@@ -32,6 +32,15 @@ APPEND_ONLY = {
                SELECT RAISE(ABORT, 'call_correction is append-only');
            END""",
     ],
+    # desk_append_only() is 0002's.
+    'postgresql': [
+        """CREATE TRIGGER call_correction_no_update BEFORE UPDATE ON call_correction
+               FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER call_correction_no_delete BEFORE DELETE ON call_correction
+               FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER call_correction_no_truncate BEFORE TRUNCATE ON call_correction
+               FOR EACH STATEMENT EXECUTE FUNCTION desk_append_only()""",
+    ],
 }
 
 
