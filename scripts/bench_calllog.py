@@ -13,6 +13,11 @@ searches.
 
     .venv/bin/python scripts/bench_calllog.py                 # temp dir, 1k + 1M
     .venv/bin/python scripts/bench_calllog.py --keep /tmp/bench --big 200000
+    scripts/with_pg .venv/bin/python scripts/bench_calllog.py --engine postgresql   # the same on PostgreSQL
+
+--engine postgresql makes its databases on the server named by --pg-url or
+DESKAPP_TEST_PG_URL (scripts/with_pg starts a throwaway one); with --keep they
+are kept there as bench_calls_<n> and reused.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from _benchdb import drop, existing_database, new_database  # noqa: E402
 
 from sqlalchemy import event  # noqa: E402
 
@@ -59,8 +67,14 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def db_mb(path: Path) -> float:
-    """Database file plus its WAL, in MB."""
+def db_mb(where) -> float:
+    """Database file plus its WAL, in MB (a Desk: its file, or its database's size on the server)."""
+    if isinstance(where, Desk):
+        if where.engine.dialect.name == "postgresql":
+            with where.engine.connect() as conn:
+                return conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar() / 1e6
+        where = Path(where.engine.url.database)
+    path = where
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists()) / 1e6
 
 
@@ -70,8 +84,8 @@ def timed(fn, *args, **kw):
     return time.perf_counter() - t0, result
 
 
-def build(path: Path, calls: int) -> tuple[Desk, float | None]:
-    desk = Desk.open(Settings(database_url=f"sqlite:///{path}"))
+def build(url: str, calls: int) -> tuple[Desk, float | None]:
+    desk = Desk.open(Settings(database_url=url))
     if count_calls(desk) > 0:
         return desk, None
     last = [0.0]
@@ -84,9 +98,9 @@ def build(path: Path, calls: int) -> tuple[Desk, float | None]:
     t0 = time.perf_counter()
     summary = fill_demo(desk, calls=calls, now=NOW, progress=progress)
     seconds = time.perf_counter() - t0
-    print(f"  built {path.name}: {summary.calls:,} calls, {summary.residents:,} residents in {seconds:.1f} s "
+    print(f"  built {desk.engine.url.database}: {summary.calls:,} calls, {summary.residents:,} residents in {seconds:.1f} s "
           f"({'benchmark path, search indexes built once' if summary.bulk else 'through log_calls'}), "
-          f"{db_mb(path):,.1f} MB",
+          f"{db_mb(desk):,.1f} MB",
           flush=True)
     return desk, seconds
 
@@ -107,6 +121,10 @@ class SqlCapture:
 def explain(desk: Desk, statement: str, params) -> list[str]:
     raw = desk.engine.raw_connection()
     try:
+        if desk.engine.dialect.name == "postgresql":
+            cur = raw.cursor()
+            cur.execute("EXPLAIN " + statement, params)
+            return [f"    {r[0]}" for r in cur.fetchall()]
         rows = raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, params).fetchall()
     finally:
         raw.close()
@@ -121,7 +139,8 @@ def samples(desk: Desk, rng: random.Random) -> dict[str, list[str]]:
         max_id = cur.execute("SELECT max(id) FROM call").fetchone()[0]
         rows = []
         while len(rows) < QUERIES * 3:
-            got = cur.execute("SELECT phone, unit_code, content, reply FROM call WHERE id = ?",
+            mark = "%s" if desk.engine.dialect.name == "postgresql" else "?"
+            got = cur.execute(f"SELECT phone, unit_code, content, reply FROM call WHERE id = {mark}",
                               (rng.randint(1, max_id),)).fetchone()
             if got and got[0] and got[1]:
                 rows.append(got)
@@ -223,7 +242,7 @@ def plans(desk: Desk) -> None:
     cap = SqlCapture(desk)
     first = fetch_calls(desk, limit=100)
     fetch_calls(desk, after=first[-1].key, limit=100)
-    print("\n  EXPLAIN QUERY PLAN, keyset page:")
+    print("\n  EXPLAIN (QUERY PLAN), keyset page:")
     print("\n".join(explain(desk, cap.statement, cap.params)))
     for q in ("卫生间天花板", "漏水", "水管 漏水", "3栋"):
         fetch_calls(desk, CallFilter(search=q), limit=100)
@@ -240,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--big", type=int, default=1_000_000, help="calls in the big database")
     ap.add_argument("--small", type=int, default=1_000, help="calls in the small database")
     ap.add_argument("--seed", type=int, default=11, help="seed of the query sample")
+    ap.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--pg-url", help="PostgreSQL server for --engine postgresql (else DESKAPP_TEST_PG_URL)")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -249,13 +270,19 @@ def main(argv: list[str] | None = None) -> None:
     else:
         tmp = tempfile.TemporaryDirectory(prefix="bench_calllog-")
         where = Path(tmp.name)
-    print(f"databases in {where}")
+    print(f"databases in {where}" if args.engine == "sqlite" else f"databases on {args.pg_url or 'DESKAPP_TEST_PG_URL'}")
     sizes = (args.small, args.big)
     desks, results = {}, {}
     for n in sizes:
-        desks[n], seconds = build(where / f"calls-{n}.sqlite", n)
+        if args.engine == "sqlite":
+            url = f"sqlite:///{where / f'calls-{n}.sqlite'}"
+        elif args.keep:
+            url, _there = existing_database("postgresql", f"calls_{n}", pg_url=args.pg_url, folder=where)
+        else:
+            url = new_database("postgresql", f"calls_{n}", pg_url=args.pg_url)
+        desks[n], seconds = build(url, n)
         if seconds is None:
-            print(f"  reused calls-{n}.sqlite ({db_mb(where / f'calls-{n}.sqlite'):,.1f} MB)")
+            print(f"  reused {desks[n].engine.url.database} ({db_mb(desks[n]):,.1f} MB)")
     for n in sizes:
         results[n] = bench(desks[n], f"{n:,} calls", random.Random(args.seed))
     small, big = results[args.small], results[args.big]
@@ -266,6 +293,8 @@ def main(argv: list[str] | None = None) -> None:
     plans(desks[args.big])
     for d in desks.values():
         d.engine.dispose()
+        if args.engine == "postgresql" and not args.keep:
+            drop(d.engine.url.render_as_string(hide_password=False))
     if tmp is not None:
         tmp.cleanup()
 

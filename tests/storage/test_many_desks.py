@@ -186,8 +186,10 @@ def test_doctor_examines_a_server_database_without_writing(desk, receptionist):
     report = examine(Settings(database_url=url), today=NOW.date())
     found = {f.label: (f.state, f.value) for f in report.findings}
     assert report.ok, report.findings
-    assert report.where == url
-    assert found[t("doctor.database")] == ("info", url)
+    from deskapp.services.faults import url_where
+
+    assert report.where == url_where(url) and "%2F" not in report.where  # the socket folder as a path
+    assert found[t("doctor.database")] == ("info", report.where)
     assert found[t("doctor.schema")][0] == "ok"
     assert found[t("doctor.rows", what=t("doctor.table.call"))] == ("info", "1")
     assert query(desk, "SELECT count(*), max(id) FROM audit_event") == before
