@@ -47,6 +47,15 @@ APPEND_ONLY = {
                SELECT RAISE(ABORT, 'complaint_step is append-only');
            END""",
     ],
+    # desk_append_only() is 0002's.
+    'postgresql': [
+        """CREATE TRIGGER complaint_step_no_update BEFORE UPDATE ON complaint_step
+               FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER complaint_step_no_delete BEFORE DELETE ON complaint_step
+               FOR EACH ROW EXECUTE FUNCTION desk_append_only()""",
+        """CREATE TRIGGER complaint_step_no_truncate BEFORE TRUNCATE ON complaint_step
+               FOR EACH STATEMENT EXECUTE FUNCTION desk_append_only()""",
+    ],
 }
 
 _OPEN = "status NOT IN ('closed', 'void')"
