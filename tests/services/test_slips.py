@@ -309,6 +309,7 @@ class TestLifecycle:
 
 
 class TestRefused:
+    @pytest.mark.sqlite_only  # pokes the SQLite file with sqlite3; PostgreSQL's guard: migration 0008
     def test_refused_with_reason_and_supervisor_and_never_signed(self, desk, receptionist, site):
         made = issue(desk, receptionist, fee_item="", department_id=site["工程部"], item="改水管")
         slips.notify_department(desk, receptionist, made.id, now=NOW + MIN)
@@ -359,6 +360,7 @@ class TestSignedSlipIsFrozen:
             conn.rollback()
         assert slip_row(desk, made.id, "work_done", "status") == {"work_done": "换了", "status": "signed"}
 
+    @pytest.mark.sqlite_only  # pokes the SQLite file with sqlite3; PostgreSQL's guard: migration 0008
     def test_what_follows_signing_still_goes_through_and_notes_are_appended(self, desk, receptionist, site):
         made = self._signed(desk, receptionist)
         with pytest.raises(InputError, match="客户已签字"):
