@@ -207,6 +207,23 @@ class DeskApp(App):
             self.pop_screen()
         else:  # the first sign-in, from the start-up mode
             self.switch_mode(HOME)
+        self._backup_at_shift_change()
+
+    def _backup_at_shift_change(self) -> None:
+        """config.toml [backup] at_shift_change: the first sign-in of a shift backs the database
+        up, in a worker (a backup of a large file takes seconds); services.backups.backup_for_shift."""
+        if not self.settings.backup_at_shift_change or self.desk is None:
+            return
+        from deskapp.services.backups import backup_for_shift
+        from deskapp.widgets.service_call import call_service
+
+        settings, now, tz = self.settings, self.clock.now(), self.desk.tz
+
+        def made(result) -> None:
+            if result is not None:
+                self.notify(t("backup.shift_made", path=str(result.path)), timeout=5)
+
+        call_service(self, lambda: backup_for_shift(settings, now=now, tz=tz), done=made, group="shift-backup")
 
     def action_go(self, mode: str) -> None:
         if self.actor is None:

@@ -70,6 +70,11 @@ class Settings:
     data_dir: Path = field(default_factory=site_data_dir)
     # [keys] in config.toml: binding id -> keys, e.g. new_call = "ctrl+n,insert"
     keymap: dict = field(default_factory=dict)
+    # [backup] in config.toml (services.backups): where backups go (None: beside the
+    # database file), how many to keep, and whether the app makes one at each shift change.
+    backup_folder: Path | None = None
+    backup_keep: int = 14
+    backup_at_shift_change: bool = False
 
 
 class SettingsRefused(DeskError):
@@ -107,7 +112,33 @@ def load_settings(db: str | None = None, lang: str | None = None) -> Settings:
         site_name=os.environ.get("DESKAPP_SITE_NAME") or file_values.get("site_name") or DEFAULT_SITE_NAME,
         timezone=file_values.get("timezone"),
         keymap={str(k): str(v) for k, v in (file_values.get("keys") or {}).items()},
+        **_backup_settings(file_values.get("backup"), where=f"{path}: backup"),
     )
+
+
+def _backup_settings(values: object, *, where: str) -> dict:
+    """The [backup] table of config.toml; a value of the wrong kind is refused naming its key."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise SettingsRefused("config.bad_value", where=where, value=str(values))
+    found: dict = {}
+    if "folder" in values:
+        folder = values["folder"]
+        if not isinstance(folder, str) or not folder.strip():
+            raise SettingsRefused("config.bad_value", where=f"{where}.folder", value=str(folder))
+        found["backup_folder"] = Path(folder).expanduser()
+    if "keep" in values:
+        keep = values["keep"]
+        if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+            raise SettingsRefused("config.bad_value", where=f"{where}.keep", value=str(keep))
+        found["backup_keep"] = keep
+    if "at_shift_change" in values:
+        at_change = values["at_shift_change"]
+        if not isinstance(at_change, bool):
+            raise SettingsRefused("config.bad_value", where=f"{where}.at_shift_change", value=str(at_change))
+        found["backup_at_shift_change"] = at_change
+    return found
 
 
 def _known_lang(value: object, *, where: str) -> str:

@@ -13,10 +13,10 @@ before the first paint.
 
 from __future__ import annotations
 
-from deskapp.i18n import (app, cli, codes, complaints, errors, exchange, faults, handover, kit, reference, rules, slips,
-                          visits)
+from deskapp.i18n import (app, backup, cli, codes, complaints, errors, exchange, faults, handover, kit, reference, rules,
+                          slips, visits)
 
-PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints, handover, slips, exchange)
+PARTS = (codes, errors, faults, rules, kit, app, reference, cli, visits, complaints, handover, slips, exchange, backup)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _part in PARTS:

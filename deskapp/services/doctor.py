@@ -6,7 +6,8 @@ with its path named). Each check says what it looked at, with its figures:
 where the file is and whether the desk can write it, integrity, journal mode,
 schema revision, rows per table, numbering per register and year, the audit
 trail, foreign keys, statuses (services.invariants), how far the working-day
-calendar reaches, and the newest backup beside the file. A database fault met
+calendar reaches, and when the newest backup was made (beside the file or in
+config.toml's [backup] folder). A database fault met
 on the way (a damaged file) is reported as a finding naming that backup.
 
 Read without locks (immutable) when this user cannot write the file or its
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import inspect, text
@@ -54,16 +55,18 @@ class Examination:
         return all(f.state != "fault" for f in self.findings)
 
 
-def examine(settings: Settings, *, today: date | None = None) -> Examination:
+def examine(settings: Settings, *, today: date | None = None, now: datetime | None = None) -> Examination:
     """Open the database read-only and examine it; DatabaseRefused if there is no usable file."""
     desk = Desk.open(settings, read_only=True)
     try:
-        return Examination(database_where(desk), tuple(diagnose(desk, today=today)))
+        return Examination(database_where(desk), tuple(diagnose(desk, today=today, now=now,
+                                                                backup_folder=settings.backup_folder)))
     finally:
         desk.engine.dispose()
 
 
-def diagnose(desk: Desk, *, today: date | None = None) -> list[Finding]:
+def diagnose(desk: Desk, *, today: date | None = None, now: datetime | None = None,
+             backup_folder: Path | None = None) -> list[Finding]:
     """The findings, in the order a maintainer reads them; nothing here writes."""
     today = today or desk.local(utcnow()).date()
     where = database_where(desk)
@@ -83,9 +86,26 @@ def diagnose(desk: Desk, *, today: date | None = None) -> list[Finding]:
                          "ok" if remaining >= 30 else ("warn" if remaining >= 0 else "fault")))
     found.append(Finding(t("doctor.timezone"), str(desk.tz), "info"))
     if path is not None:
-        backup = newest_backup(path)
-        found.append(Finding(t("doctor.backup"), str(backup) if backup else t("doctor.no_backup"), "info"))
+        found.append(_last_backup(desk, path, backup_folder, now or utcnow()))
     return found
+
+
+def _last_backup(desk: Desk, path: Path, folder: Path | None, now: datetime) -> Finding:
+    """When the newest backup (beside the file or in config.toml's backup folder) was finished."""
+    candidates = [b for b in (newest_backup(path), newest_backup(folder / path.name) if folder else None) if b]
+    dated = []
+    for backup in candidates:
+        try:
+            dated.append((backup.stat().st_mtime, str(backup)))
+        except OSError:
+            continue
+    if not dated:
+        return Finding(t("doctor.backup"), t("doctor.no_backup"), "info")
+    mtime, newest = max(dated)
+    made = datetime.fromtimestamp(mtime, timezone.utc)
+    hours = max(0, int((now - made).total_seconds() // 3600))
+    return Finding(t("doctor.backup"), t("doctor.backup_when", when=desk.local(made).strftime("%Y-%m-%d %H:%M"),
+                                         hours=hours, path=newest), "info")
 
 
 def _access(path: Path | None) -> Finding:
