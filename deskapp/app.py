@@ -76,6 +76,7 @@ class DeskApp(App):
         self.desk_fault: str | None = None
         self._signal = None
         self._signal_stop = threading.Event()  # set when the app closes; the change signal's thread waits on it
+        self.drafts: dict = {}  # the signed-in person's unsaved drafts by form kind (deskapp.widgets.drafts)
         self.title = settings.site_name
 
     def get_default_screen(self):
@@ -208,6 +209,9 @@ class DeskApp(App):
         else:  # the first sign-in, from the start-up mode
             self.switch_mode(HOME)
         self._backup_at_shift_change()
+        from deskapp.widgets.drafts import offer_drafts
+
+        offer_drafts(self)
 
     def _backup_at_shift_change(self) -> None:
         """config.toml [backup] at_shift_change: the first sign-in of a shift backs the database

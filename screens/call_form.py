@@ -31,6 +31,8 @@ _LOOKUP_DIGITS = 7
 
 
 class CallFormScreen(FormScreen):
+    DRAFT_KIND = "call"  # what is typed survives a closed terminal (deskapp.widgets.form, drafts)
+
     def form_title(self) -> str:
         return t("calls.form_title")
 

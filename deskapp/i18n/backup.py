@@ -1,4 +1,4 @@
-"""Backups and restoring one (deskapp backup / restore, the shift-change backup, doctor's line)."""
+"""Backups and restoring one (deskapp backup / restore, the shift-change backup, doctor's line), and drafts kept while typing."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "config.bad_value": (
@@ -73,3 +73,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- doctor
     "doctor.backup_when": ("{when}（{hours} 小时前）：{path}", "{when} ({hours} hours ago): {path}"),
 }
+
+# Drafts kept while a form is typed, and offered back after a crash (deskapp.widgets.drafts).
+MESSAGES.update({
+    "draft.restored": ("已恢复 {at} 未保存的草稿；Esc 可放弃", "Restored the unsaved draft of {at}; Esc to throw it away"),
+    "draft.offer_title": ("有一份未保存的{kind}草稿（{at}）", "An unsaved {kind} draft ({at})"),
+    "draft.offer_keys": ("Enter 恢复 · Esc 以后再说 · D 丢弃", "Enter restore · Esc later · D throw away"),
+    "draft.discarded": ("草稿已丢弃", "Draft thrown away"),
+    "draft.not_kept": ("草稿没能保存到磁盘：{reason}", "The draft could not be kept on disk: {reason}"),
+    "draft.kind.call": ("来电来访登记", "call"),
+    "draft.kind.complaint": ("投诉", "complaint"),
+    "draft.kind.slip": ("派工单", "dispatch slip"),
+})

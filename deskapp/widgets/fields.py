@@ -117,10 +117,18 @@ class FormField(Widget):
         for aside in self.query_children(".form-aside").results(Static):  # none before compose
             aside.update(self.aside())
 
+    class Edited(Message):
+        """Something in the field changed (typed, pasted, filled in): the form keeps its draft."""
+
+        def __init__(self, field: "FormField"):
+            super().__init__()
+            self.field = field
+
     def changed(self) -> None:
         """The control's content changed: the old complaint no longer applies; the aside answers again."""
         self.remove_class("-invalid")
         self.refresh_aside()
+        self.post_message(self.Edited(self))
 
     def _set_level(self, near: bool, over: bool) -> None:
         aside = self.query_one(".form-aside", Static)

@@ -21,6 +21,13 @@ What every form does the same way:
 - Esc on an untouched form closes it; with anything typed it asks first
   (DiscardScreen: Enter/y throws away, Esc/n returns with everything kept).
 - The screen is dismissed with what `save` returned, or None when cancelled.
+- Drafts (a form that sets DRAFT_KIND): what is typed is kept on disk for
+  the signed-in person as they type (services.drafts; written DRAFT_DELAY
+  after the last change, in a worker, newest write wins), so a closed
+  terminal or a killed process loses nothing. The form opens filled with the
+  person's draft of its kind; the draft goes when the record is saved or the
+  person throws the typing away (Esc, then yes), never otherwise. The
+  sign-in offers drafts back (deskapp.widgets.drafts).
 
 Field ids are the fields' names; `hint`, `warning` and `error` are the
 form's own lines (show_hint, show_warning, show_error).
@@ -28,7 +35,8 @@ form's own lines (show_hint, show_warning, show_error).
 
 from __future__ import annotations
 
-from typing import Any, Sequence, TypeVar
+import threading
+from typing import Any, ClassVar, Sequence, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,7 +48,7 @@ from textual.widgets import Label, Static
 
 from deskapp.errors import DeskError
 from deskapp.i18n import t
-from deskapp.widgets.fields import FormField
+from deskapp.widgets.fields import FormField, TextField
 from deskapp.widgets.form_input import after_pending_keys
 from deskapp.widgets.picker import PickerField
 from deskapp.widgets.safe_text import literal
@@ -78,10 +86,17 @@ class FormScreen(ModalScreen[ResultT]):
         Binding("enter", "enter", show=False, priority=True),
     ]
 
+    # The kind of record whose typing is kept as a draft (services.drafts); None keeps none.
+    DRAFT_KIND: ClassVar[str | None] = None
+    DRAFT_DELAY = 0.4  # seconds after the last change: a burst of keys is one write
+
     def __init__(self, *, name: str | None = None, id: str | None = None):
         super().__init__(name=name, id=id)
         self._fields: list[FormField] = []
         self._saving = False
+        self._draft: Any = None  # the newest snapshot not yet handed to a writer
+        self._draft_timer = None
+        self._draft_kept = self.DRAFT_KIND is not None  # False once saved or thrown away
 
     # ---- what a form declares -------------------------------------------------
 
@@ -114,6 +129,8 @@ class FormScreen(ModalScreen[ResultT]):
             first = self.query(f"#{self._fields[0].name}")
             if first:
                 self.set_focus(first.first())
+        if self.DRAFT_KIND is not None:
+            self.call_after_refresh(self._restore_draft)
 
     def field(self, name: str) -> FormField:
         return self.query_one(f"#{name}-field", FormField)
@@ -169,6 +186,7 @@ class FormScreen(ModalScreen[ResultT]):
 
         def decided(discard: bool | None) -> None:
             if discard:
+                self._drop_draft()
                 self.dismiss(None)
 
         self.app.push_screen(DiscardScreen(), decided)
@@ -211,6 +229,7 @@ class FormScreen(ModalScreen[ResultT]):
             self._refused(str(result.error), self._field_named_by(result.error))
             return
         self._saving = False
+        self._drop_draft()
         self.dismiss(result)
 
     def _field_named_by(self, error: DeskError) -> FormField | None:
@@ -230,6 +249,150 @@ class FormScreen(ModalScreen[ResultT]):
         shown = message if field.label in message else t("form.field_error", field=field.label, message=message)
         self.show_error(shown)
         self.set_focus(field.control)
+
+
+    # ---- drafts -----------------------------------------------------------------
+
+    def _draft_place(self):
+        """(folder, staff id) for this person's drafts, or None where there is no one or nowhere to keep them."""
+        actor = getattr(self.app, "actor", None)
+        settings = getattr(self.app, "settings", None)
+        if self.DRAFT_KIND is None or actor is None or settings is None:
+            return None
+        from deskapp.services.drafts import draft_folder
+
+        return draft_folder(settings), actor.id
+
+    def _restore_draft(self) -> None:
+        draft = (getattr(self.app, "drafts", None) or {}).get(self.DRAFT_KIND)
+        place = self._draft_place()
+        if draft is None or place is None or draft.staff_id != place[1]:
+            return
+        for field in self._fields:
+            if field.name in draft.values and draft.values[field.name] is not None:
+                try:
+                    field.set_raw(draft.values[field.name])
+                except Exception:  # a value this version's field cannot hold: left empty
+                    continue
+                field.refresh_aside()
+        desk = getattr(self.app, "desk", None)
+        when = desk.local(draft.saved_at) if desk is not None else draft.saved_at
+        self.show_hint(t("draft.restored", at=when.strftime("%m-%d %H:%M")))
+
+    def on_form_field_edited(self, event: FormField.Edited) -> None:
+        if not self._draft_kept or self._saving:
+            return
+        place = self._draft_place()
+        if place is None:
+            return
+        from deskapp.services.drafts import Draft
+        from deskapp.widgets.fields import app_now
+
+        folder, staff_id = place
+        values = {f.name: f.raw for f in self._fields}
+        # Free text (not codes picked from a list) tells the person which draft it is.
+        preview = " · ".join(" ".join(str(f.raw).split()) for f in self._fields
+                             if isinstance(f, (TextField, PickerField)) and str(f.raw).strip())
+        self._draft = (folder, Draft(staff_id, self.DRAFT_KIND, values, app_now(self),
+                                     getattr(self.app, "current_mode", "") or "", preview[:200])
+                       if self.touched else None)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._write_draft)
+
+    def _write_draft(self) -> None:
+        """Hand the newest snapshot to a writer thread; a form back to untouched keeps no draft."""
+        self._draft_timer = None
+        place = self._draft_place()
+        if not self._draft_kept or place is None:
+            return
+        pending, self._draft = self._draft, None
+        draft = pending[1] if pending is not None else None
+        drafts = getattr(self.app, "drafts", None)
+        if drafts is not None:
+            if draft is None:
+                drafts.pop(self.DRAFT_KIND, None)
+            else:
+                drafts[self.DRAFT_KIND] = draft
+        _DRAFT_WRITER.submit(self, place[0], draft, place[1], self.DRAFT_KIND)
+
+    def _drop_draft(self) -> None:
+        """Saved, or thrown away on the person's word: the draft goes."""
+        if not self._draft_kept:
+            return
+        self._draft_kept = False
+        self._draft = None
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        place = self._draft_place()
+        if place is None:
+            return
+        drafts = getattr(self.app, "drafts", None)
+        if drafts is not None:
+            drafts.pop(self.DRAFT_KIND, None)
+        _DRAFT_WRITER.submit(self, place[0], None, place[1], self.DRAFT_KIND)
+
+    def on_unmount(self) -> None:
+        # The app closing (Ctrl+Q) with a change still waiting on its timer: write it now.
+        # A few hundred bytes to a local file, once, as the app goes.
+        if self._draft_timer is not None and self._draft is not None and self._draft_kept:
+            from deskapp.services.drafts import save_draft
+
+            self._draft_timer.stop()
+            folder, draft = self._draft
+            try:
+                _DRAFT_WRITER.write_now(folder, draft, draft.staff_id, draft.kind, save_draft)
+            except OSError:
+                pass
+
+
+class _DraftWriter:
+    """Draft files are written in worker threads; the newest request always wins.
+
+    Every request takes a number; a thread writes (or removes) the file only if
+    no newer request for the same file has been written already, under one lock,
+    so two writers can never leave an older draft on disk after a newer one
+    (or after the record was saved).
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._issued = 0
+        self._done: dict[tuple, int] = {}
+
+    def submit(self, screen: FormScreen, folder, draft, staff_id: int, kind: str) -> None:
+        from deskapp.services.drafts import discard_draft, save_draft
+
+        with self._lock:
+            self._issued += 1
+            number = self._issued
+
+        def work() -> None:
+            with self._lock:
+                key = (str(folder), staff_id, kind)
+                if self._done.get(key, 0) > number:
+                    return
+                self._done[key] = number
+                if draft is None:
+                    discard_draft(folder, staff_id, kind)
+                else:
+                    save_draft(folder, draft)
+
+        def failed(message: str) -> None:
+            screen.app.notify(t("draft.not_kept", reason=message), severity="warning", timeout=8)
+
+        # On the app, not the form: a form dismissed meanwhile must not cancel the write.
+        call_service(screen.app, work, failed=failed, group=f"draft-{number}", exclusive=False)
+
+    def write_now(self, folder, draft, staff_id: int, kind: str, save) -> None:
+        with self._lock:
+            self._issued += 1
+            self._done[(str(folder), staff_id, kind)] = self._issued
+            save(folder, draft)
+
+
+_DRAFT_WRITER = _DraftWriter()
 
 
 class DiscardScreen(ModalScreen[bool]):
