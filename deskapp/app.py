@@ -221,13 +221,15 @@ class DeskApp(App):
         from deskapp.services.backups import backup_for_shift
         from deskapp.widgets.service_call import call_service
 
-        settings, now, tz = self.settings, self.clock.now(), self.desk.tz
+        settings, now = self.settings, self.clock.now()
+        start = self.desk.policy.shift.slot_at(now, self.desk.tz).start  # policy.toml [shift]
 
         def made(result) -> None:
             if result is not None:
                 self.notify(t("backup.shift_made", path=str(result.path)), timeout=5)
 
-        call_service(self, lambda: backup_for_shift(settings, now=now, tz=tz), done=made, group="shift-backup")
+        call_service(self, lambda: backup_for_shift(settings, shift_start=start, now=now), done=made,
+                     group="shift-backup")
 
     def action_go(self, mode: str) -> None:
         if self.actor is None:

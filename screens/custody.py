@@ -139,6 +139,8 @@ class CustodyScreen(RegisterScreen):
 
 
 class ReceiveForm(FormScreen):
+    DRAFT_KIND = "custody"  # what is typed survives a closed terminal (deskapp.widgets.form, drafts)
+
     def form_title(self) -> str:
         return t("custody.form_title")
 

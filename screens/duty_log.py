@@ -72,6 +72,8 @@ class DutyLogScreen(RegisterScreen):
 
 
 class DutyLogForm(FormScreen):
+    DRAFT_KIND = "duty_log"  # what is typed survives a closed terminal (deskapp.widgets.form, drafts)
+
     def form_title(self) -> str:
         return t("duty_log.form_title")
 

@@ -83,6 +83,8 @@ class VisitorsScreen(RegisterScreen):
 
 
 class VisitorForm(FormScreen):
+    DRAFT_KIND = "visitor"  # what is typed survives a closed terminal (deskapp.widgets.form, drafts)
+
     def form_title(self) -> str:
         return t("visitors.form_title")
 

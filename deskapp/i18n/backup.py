@@ -84,4 +84,7 @@ MESSAGES.update({
     "draft.kind.call": ("来电来访登记", "call"),
     "draft.kind.complaint": ("投诉", "complaint"),
     "draft.kind.slip": ("派工单", "dispatch slip"),
+    "draft.kind.duty_log": ("值班日志", "duty log entry"),
+    "draft.kind.custody": ("寄存登记", "item in custody"),
+    "draft.kind.visitor": ("访客登记", "visitor"),
 })

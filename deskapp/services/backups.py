@@ -4,8 +4,9 @@ A backup is a file `<database file name>.<label>-<UTC time>.bak` in the
 backup folder (config.toml [backup] folder; by default beside the database,
 where a fault message and `deskapp doctor` look for the newest one). Labels:
 - `backup`: made by `deskapp backup`;
-- `shift`: made by the app at the first sign-in of a shift; its time is the
-  shift's start, so two desks signing in at once make it once;
+- `shift`: made by the app at the first sign-in of a shift (the shift plan:
+  policy.toml [shift], deskapp.core.shifts); its time is the shift's start,
+  so two desks signing in at once make it once;
 - `before-restore`: the live database kept aside by a restore;
 - `before-NNNN`: kept by storage.migrate before a schema upgrade.
 Only `backup` and `shift` files are rotated: the newest `keep` of them stay.
@@ -31,10 +32,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from deskapp.config import Settings
-from deskapp.core.shift_plan import shift_start
 from deskapp.errors import DeskError
 from deskapp.storage import backup as storage
 
@@ -136,10 +135,14 @@ def make_backup(settings: Settings, *, now: datetime | None = None, label: str =
     return BackupMade(dest, now, dest.stat().st_size, _rotate(settings))
 
 
-def backup_for_shift(settings: Settings, *, now: datetime, tz: ZoneInfo) -> BackupMade | None:
-    """The backup of the shift `now` falls in, unless it was made already (by this desk or another)."""
+def backup_for_shift(settings: Settings, *, shift_start: datetime, now: datetime | None = None) -> BackupMade | None:
+    """The backup of the shift that began at `shift_start`, unless it was made already (by this desk or another).
+
+    Named by the shift's start, so the first sign-in of the shift makes it and
+    every later one (at any desk) finds it there.
+    """
     live = _live(settings)
-    dest = backup_folder(settings) / backup_name(live, "shift", shift_start(now.astimezone(tz)))
+    dest = backup_folder(settings) / backup_name(live, "shift", shift_start)
     if dest.exists():
         return None
     _ready_folder(settings)
@@ -147,7 +150,7 @@ def backup_for_shift(settings: Settings, *, now: datetime, tz: ZoneInfo) -> Back
         _copy(live, dest)
     except FileExistsError:  # another desk made it meanwhile
         return None
-    return BackupMade(dest, now, dest.stat().st_size, _rotate(settings))
+    return BackupMade(dest, now or datetime.now(timezone.utc), dest.stat().st_size, _rotate(settings))
 
 
 def _copy(live: Path, dest: Path) -> None:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deskapp.config import Settings
-from deskapp.core.shift_plan import shift_start
 from deskapp.services import invariants
 from deskapp.services.backups import (
     BackupFailed,
@@ -162,22 +161,19 @@ class TestMakingBackups:
 
 
 class TestShiftBackups:
-    @pytest.mark.parametrize("local, start", [
-        ("2026-11-24 08:00", "2026-11-24 08:00"), ("2026-11-24 19:59", "2026-11-24 08:00"),
-        ("2026-11-24 20:00", "2026-11-24 20:00"), ("2026-11-25 03:10", "2026-11-24 20:00"),
-        ("2026-11-25 07:59", "2026-11-24 20:00"), ("2027-01-01 00:00", "2026-12-31 20:00"),
-    ])
-    def test_shift_start(self, local, start):
-        at = datetime.fromisoformat(local).replace(tzinfo=SHANGHAI)
-        assert shift_start(at) == datetime.fromisoformat(start).replace(tzinfo=SHANGHAI)
-
     def test_one_backup_per_shift_whoever_signs_in(self, desk, supervisor):
         settings = settings_of(desk)
-        first = backup_for_shift(settings, now=NOW, tz=SHANGHAI)  # 14:00 local: the day shift
+        plan = desk.policy.shift  # day 08:00, night 20:00
+
+        def at(when):
+            return backup_for_shift(settings, shift_start=plan.slot_at(when, SHANGHAI).start, now=when)
+
+        first = at(NOW)  # 14:00 local: the day shift
         assert first is not None and first.path.name == "desk.sqlite.shift-20261124T000000Z.bak"
-        assert backup_for_shift(settings, now=NOW + timedelta(hours=5), tz=SHANGHAI) is None  # 19:00, same shift
-        night = backup_for_shift(settings, now=NOW + timedelta(hours=6), tz=SHANGHAI)  # 20:00
+        assert at(NOW + timedelta(hours=5)) is None  # 19:00, the same shift: made already
+        night = at(NOW + timedelta(hours=6))  # 20:00
         assert night is not None and night.path.name == "desk.sqlite.shift-20261124T120000Z.bak"
+        assert at(NOW + timedelta(hours=13)) is None  # 03:00 local the next day: still that night shift
         assert last_backup(settings)[0] in (first.path, night.path)
 
 
