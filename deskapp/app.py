@@ -73,6 +73,7 @@ class DeskApp(App):
         self.clock = clock or MonotonicClock()
         self.tick_seconds = tick_seconds
         self.desk: Desk | None = None
+        self.calendar_known = None  # date: the official working-day calendar known through (header notice)
         self.desk_fault: str | None = None
         self._signal = None
         self._signal_stop = threading.Event()  # set when the app closes; the change signal's thread waits on it
@@ -159,9 +160,12 @@ class DeskApp(App):
         from deskapp.services.staff import list_staff
         from deskapp.storage.engine import ChangeSignal
 
+        from deskapp.services.site_calendar import site_calendar
+
         desk = Desk.open(self.settings)
         staff = list_staff(desk)
-        return desk, ChangeSignal(desk.engine), staff
+        # how far the official working-day calendar is known: the header warns 30 days before its end
+        return desk, ChangeSignal(desk.engine), staff, site_calendar(desk).known_through
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -177,7 +181,7 @@ class DeskApp(App):
             self.screen.desk_failed(message)
 
     def _desk_ready(self, opened) -> None:
-        desk, signal, staff = opened
+        desk, signal, staff, self.calendar_known = opened
         self.desk = desk
         self._signal = signal
         import asyncio

@@ -39,14 +39,16 @@ class VisitSource:
         return count_queue(self.desk, self.mine)
 
     def page(self, start: int, total: int, after_key):
-        from deskapp.core.visit_rules import due_group
+        from deskapp.core.visit_rules import due_group, due_warning
         from deskapp.services.visit_queries import fetch_queue
         from deskapp.services.visits import work_calendar
 
         rows = fetch_queue(self.desk, self.mine, after=after_key, offset=0 if after_key is not None else start)
         today = self.desk.local(self.now()).date()
         cal = work_calendar(self.desk)
-        return [replace(r, group=due_group(r.due_on, today, cal)) for r in rows]
+        return [replace(r, group=due_group(r.due_on, today, cal),
+                        due_warning=due_warning(r.due_warning, r.due_on, cal) if r.due_warning else "")
+                for r in rows]
 
 
 def _attempts(row) -> str:
@@ -75,6 +77,7 @@ class VisitQueueScreen(WorkScreen):
     BINDINGS = [
         Binding("f8", "toggle_view", t("key.visits_all"), tooltip=t("tip.visits_all"), id="visits_view"),
         Binding("f9", "no_answer", t("key.no_answer"), tooltip=t("tip.no_answer"), id="visits_no_answer"),
+        Binding("f10", "analysis", t("key.analysis"), tooltip=t("tip.analysis"), id="visits_analysis"),
     ]
 
     def __init__(self):
@@ -159,6 +162,11 @@ class VisitQueueScreen(WorkScreen):
         self._bind()
         self.query_one(RegisterList).focus()
 
+    def action_analysis(self) -> None:
+        from screens.visit_analysis import VisitAnalysisScreen
+
+        self.app.push_screen(VisitAnalysisScreen(self.app.desk.local(self.app.clock.now()).date()))
+
     def action_no_answer(self) -> None:
         from deskapp.services.visits import record_attempt
 
@@ -195,5 +203,5 @@ def visit_summary(row, tz) -> Text:
     text = Text.assemble(*parts)
     if row.due_warning:
         text.append("\n")
-        text.append(row.due_warning, style="bold yellow")
+        text.append(t("visits.calendar_short"), style="bold yellow")
     return text

@@ -310,6 +310,10 @@ class ReturnVisitPolicy(_Model):
     retry_minutes: PositiveInt = 120
     # Visit records are kept this many years, then flagged for archiving by export, never deleted.
     keep_years: PositiveInt = 2
+    # Month-end analysis: the same unit's complaints about the same matter this many times in a row,
+    # and the same repair this many times, are listed for the supervisor and the manager.
+    repeat_complaints: Annotated[int, Field(ge=2)] = 2
+    repeat_repairs: Annotated[int, Field(ge=2)] = 3
 
     @model_validator(mode="before")
     @classmethod

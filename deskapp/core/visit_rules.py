@@ -29,6 +29,7 @@ __all__ = [
     "satisfaction_label",
     "is_unsatisfied",
     "due_group",
+    "due_warning",
 ]
 
 # The policy's kinds (data/policy.toml [return_visit.<kind>]) plus the in-person
@@ -78,7 +79,8 @@ def sampled(number: str, share_percent: int | None) -> bool:
 class DueVisit:
     due_on: date  # the last working day of the window, in the site's zone
     due_by: datetime  # its end: the next local midnight, in UTC (what the countdown counts to)
-    warning: str | None  # the calendar for those days is not fully known
+    warning: str | None  # the calendar for those days is not fully known (worded now)
+    unknown_years: tuple[int, ...] = ()  # ... for these years (stored; worded when shown)
 
 
 def visit_due(kind: str, completed_at: datetime, policy: ReturnVisitPolicy, cal: WorkCalendar,
@@ -96,7 +98,23 @@ def visit_due(kind: str, completed_at: datetime, policy: ReturnVisitPolicy, cal:
     else:
         due_on, warning = cal.add_working_days_checked(done_on, policy.rule(kind).workdays)
     end = datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=tz)
-    return DueVisit(due_on, end.astimezone(timezone.utc), warning)
+    # the days counted are done_on+1 .. due_on (as add_working_days_checked)
+    first = done_on + timedelta(days=1)
+    unknown = tuple(y for y in range(first.year, due_on.year + 1) if not cal.year_is_known(y)) if warning else ()
+    return DueVisit(due_on, end.astimezone(timezone.utc), warning, unknown)
+
+
+def due_warning(years: str, due_on: date, cal: WorkCalendar) -> str:
+    """The stored years a due date was counted without (e.g. "2027"), worded in the current
+    language; "" once the site has entered them all (``deskapp calendar``)."""
+    from deskapp.core.workdays import CALENDAR_FILE
+    from deskapp.i18n import t
+
+    unknown = [int(y) for y in years.split(",") if y.strip().isdigit() and not cal.year_is_known(int(y))]
+    if not unknown:
+        return ""
+    return t("calendar.years_unknown", years=t("calendar.year_sep").join(str(y) for y in unknown),
+             known=cal.known_through.isoformat(), due=due_on.isoformat(), file=CALENDAR_FILE)
 
 
 def visitor_role(kind: str) -> str:

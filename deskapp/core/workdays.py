@@ -88,7 +88,29 @@ class WorkCalendar:
     @classmethod
     def load(cls, data_dir: Path) -> WorkCalendar:
         """Read ``data_dir/calendar.toml``; a missing file means no overrides."""
-        path = Path(data_dir) / CALENDAR_FILE
+        return cls.load_file(Path(data_dir) / CALENDAR_FILE)
+
+    @classmethod
+    def load_site(cls, data_dir: Path, site_file: Path | None) -> WorkCalendar:
+        """The shipped ``data_dir/calendar.toml`` plus the site's own file (``deskapp calendar``).
+
+        The site's file lives in its configuration directory, outside the
+        installed package, so an upgrade never loses what a supervisor entered.
+        A day the site lists overrides the shipped file's opposite entry.
+        """
+        shipped = cls.load(data_dir)
+        if site_file is None:
+            return shipped
+        site = cls.load_file(site_file)
+        return cls(extra_holidays=(shipped.extra_holidays - site.extra_workdays) | site.extra_holidays,
+                   extra_workdays=(shipped.extra_workdays - site.extra_holidays) | site.extra_workdays,
+                   complete_years=shipped.complete_years | site.complete_years,
+                   library_year=shipped.library_year)
+
+    @classmethod
+    def load_file(cls, path: Path) -> WorkCalendar:
+        """Read one calendar file; a missing file means no overrides."""
+        path = Path(path)
         try:
             data = read_toml(path)
         except PolicyError as exc:

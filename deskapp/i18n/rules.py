@@ -99,10 +99,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "calendar.year_sep": ("、", ", "),
     "calendar.years_unknown": (
-        "{years}年的调休安排尚未录入（日历已知至 {known}），到期日 {due} 仅按周末和法定节假日推算，可能不准；"
-        "请在 data/{file} 中补录调休并把年份加入 complete_years。",
-        "the make-up working days of {years} are not entered yet (the calendar is known up to {known}), "
-        "so the due date {due} counts only weekends and public holidays and may move; "
-        "enter them in data/{file} and add the year to complete_years.",
+        "{years}年的官方调休安排尚未录入（日历已知至 {known}）：到期日 {due} 是按周末、法定节假日和 holidays 库"
+        "自行推算的补休日算出的，推算的补休日不是官方公布的，调休上班的周末一天也没算，日期可能变动；"
+        "请主管用 deskapp calendar 录入国务院公布的安排（{file}）。",
+        "the official make-up working days of {years} are not entered yet (the calendar is known up to {known}): "
+        "the due date {due} counts weekends, statutory holidays and the substitute days the holidays library "
+        "guesses, which are not official, and no make-up working weekend at all, so it may move; a supervisor "
+        "enters the State Council's schedule with deskapp calendar ({file}).",
     ),
 }

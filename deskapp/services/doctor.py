@@ -78,12 +78,17 @@ def diagnose(desk: Desk, *, today: date | None = None, now: datetime | None = No
         if fault_key(exc) is None:
             raise
         found.append(Finding(t("doctor.integrity"), describe_fault(exc, where), "fault"))
-    known = WorkCalendar.load(desk.data_dir).known_through
+    from deskapp.services.site_calendar import site_calendar_file
+
+    known = WorkCalendar.load_site(desk.data_dir, site_calendar_file()).known_through
     remaining = (known - today).days
     # Past the known calendar is a fault; within 30 days of it, a warning
     # (enter next year's make-up working days in data/calendar.toml).
     found.append(Finding(t("doctor.calendar"), t("doctor.calendar_left", date=known.isoformat(), days=remaining),
                          "ok" if remaining >= 30 else ("warn" if remaining >= 0 else "fault")))
+    if remaining < 30:
+        found.append(Finding(t("doctor.calendar_fallback"), t("doctor.calendar_fallback_what", date=known.isoformat()),
+                             "info"))
     found.append(Finding(t("doctor.timezone"), str(desk.tz), "info"))
     if path is not None:
         found.append(_last_backup(desk, path, backup_folder, now or utcnow()))

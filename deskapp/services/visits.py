@@ -57,24 +57,31 @@ _SLIP_FINISHED = ("completed", "signed", "closed", "refused", "done")
 # ------------------------------------------------------------------ calendar
 
 
-_CALENDARS: dict[Path, tuple[float | None, WorkCalendar]] = {}
+_CALENDARS: dict[tuple[Path, Path], tuple[tuple, WorkCalendar]] = {}
 _CAL_LOCK = threading.Lock()
 
 
-def work_calendar(desk: Desk) -> WorkCalendar:
-    """The site's working-day calendar, read again when its file changes (``deskapp calendar``)."""
-    path = Path(desk.data_dir) / CALENDAR_FILE
+def _stamp(path: Path) -> int | None:
     try:
-        stamp: float | None = path.stat().st_mtime_ns
+        return path.stat().st_mtime_ns
     except OSError:
-        stamp = None
+        return None
+
+
+def work_calendar(desk: Desk) -> WorkCalendar:
+    """The shipped calendar plus the site's own entries, read again when either file changes
+    (``deskapp calendar`` in another terminal)."""
+    from deskapp.services.site_calendar import site_calendar_file
+
+    shipped, site = Path(desk.data_dir) / CALENDAR_FILE, site_calendar_file()
+    stamp = (_stamp(shipped), _stamp(site))
     with _CAL_LOCK:
-        cached = _CALENDARS.get(path)
+        cached = _CALENDARS.get((shipped, site))
         if cached is not None and cached[0] == stamp:
             return cached[1]
-    cal = WorkCalendar.load(desk.data_dir)
+    cal = WorkCalendar.load_site(desk.data_dir, site)
     with _CAL_LOCK:
-        _CALENDARS[path] = (stamp, cal)
+        _CALENDARS[(shipped, site)] = (stamp, cal)
     return cal
 
 
@@ -155,7 +162,7 @@ def visit_due_for(session: Session, desk: Desk, matter: MatterDone, *, actor_id:
             _MATTER.c.kind == matter.kind, _MATTER.c.source_number == matter.number,
             _MATTER.c.stage == matter.stage, _MATTER.c.completed_at == matter.completed_at)).first()
     if seen is not None:
-        return _planned_again(conn, matter, seen.sampled, seen.visit_id)
+        return _planned_again(conn, desk, matter, seen.sampled, seen.visit_id)
     rules = desk.policy.return_visit
     share = matter.share_percent if matter.kind == "other" and matter.share_percent is not None \
         else rules.rule(matter.kind).share_percent
@@ -170,7 +177,9 @@ def visit_due_for(session: Session, desk: Desk, matter: MatterDone, *, actor_id:
             "number": number, "kind": matter.kind, "complaint_id": matter.complaint_id, "slip_id": matter.slip_id,
             "unit_code": matter.unit_code, "phone": matter.phone, "customer_name": matter.customer_name,
             "source_number": matter.number, "stage": matter.stage, "completed_at": matter.completed_at,
-            "due_on": due.due_on, "due_by": due.due_by, "due_warning": (due.warning or "")[:200],
+            "due_on": due.due_on, "due_by": due.due_by,
+            # the years counted without their official make-up days; worded when shown, in that language
+            "due_warning": ",".join(str(y) for y in due.unknown_years),
             "assigned_role": role, "status": "due",
         }).scalar_one()
         planned = PlannedVisit(matter.kind, matter.number, True, visit_id, number, due.due_on, due.due_by, role,
@@ -183,13 +192,15 @@ def visit_due_for(session: Session, desk: Desk, matter: MatterDone, *, actor_id:
     return planned
 
 
-def _planned_again(conn, matter: MatterDone, chosen: bool, visit_id: int | None) -> PlannedVisit:
+def _planned_again(conn, desk: Desk, matter: MatterDone, chosen: bool, visit_id: int | None) -> PlannedVisit:
     if visit_id is None:
         return PlannedVisit(matter.kind, matter.number, chosen)
     row = conn.execute(select(_VISIT.c.number, _VISIT.c.due_on, _VISIT.c.due_by, _VISIT.c.assigned_role,
                               _VISIT.c.due_warning).where(_VISIT.c.id == visit_id)).one()
+    from deskapp.core.visit_rules import due_warning
+
     return PlannedVisit(matter.kind, matter.number, chosen, visit_id, row.number, row.due_on, row.due_by,
-                        row.assigned_role, row.due_warning or None)
+                        row.assigned_role, due_warning(row.due_warning, row.due_on, work_calendar(desk)) or None)
 
 
 def complaint_completed(session: Session, desk: Desk, complaint_id: int, *, actor_id: int | None,

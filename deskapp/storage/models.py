@@ -404,7 +404,8 @@ class ReturnVisit(SQLModel, table=True):
     stage: str = Field(default="", max_length=4)  # special service: mid|end
     completed_at: Optional[datetime] = _at(nullable=True)  # the work done: the window opens here
     due_by: Optional[datetime] = _at(nullable=True)  # end of due_on in the site's zone (stored)
-    due_warning: str = Field(default="", max_length=200)  # due date beyond the known calendar
+    # years the due date was counted without their official make-up days ("2027"; "" = none)
+    due_warning: str = Field(default="", max_length=200)
     # who is to visit when no one is named: receptionist (front desk), supervisor, manager (GM too)
     assigned_role: str = Field(default="receptionist", max_length=20)
     method: str = Field(default="", max_length=10)  # phone|in_person

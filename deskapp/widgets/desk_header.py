@@ -14,6 +14,8 @@ from textual.widget import Widget
 from deskapp.i18n import t
 
 _TITLE = Style(bold=True)
+_NOTICE = Style(bold=True, color="yellow")
+CALENDAR_NOTICE_DAYS = 30
 
 
 def shift_of(local: datetime, desk=None) -> str:
@@ -63,6 +65,11 @@ class DeskHeader(Widget):
                  (t("app.on_duty", name=actor.name, role=actor.role_label) if actor else t("app.nobody"), None)]
         if local is not None:
             parts.append((f"  {t('shift.' + self._shift_kind(local, desk))}  {local:%Y-%m-%d %H:%M:%S}", None))
+            # due dates past the official calendar are guesses: say so from 30 days before it ends
+            known = getattr(app, "calendar_known", None)
+            if known is not None and (known - local.date()).days < CALENDAR_NOTICE_DAYS:
+                parts.append(("  ", None))
+                parts.append((t("app.calendar_ends", date=f"{known:%m-%d}"), _NOTICE))
         return parts
 
     def _shift_kind(self, local: datetime, desk) -> str:

@@ -107,18 +107,21 @@ class TestKnownCalendar:
         due, warning = CAL.add_working_days_checked(date(2027, 3, 1), 2)  # Monday
         assert due == date(2027, 3, 3)
         assert warning is not None
-        assert warning.startswith("2027年的调休安排尚未录入（日历已知至 2026-12-31），到期日 2027-03-03")
-        assert "data/calendar.toml" in warning
+        assert warning.startswith("2027年的官方调休安排尚未录入（日历已知至 2026-12-31）：到期日 2027-03-03")
+        # exact about the fallback: the library's substitute days are guesses, no make-up day counted
+        assert "推算的补休日不是官方公布的" in warning and "调休上班的周末一天也没算" in warning
+        assert "deskapp calendar" in warning and "calendar.toml" in warning
 
     def test_warning_in_english_and_over_two_years(self):
         from deskapp.i18n import set_lang
 
         _, zh = CAL.add_working_days_checked(date(2027, 12, 30), 3)
-        assert zh.startswith("2027、2028年的调休安排尚未录入")
+        assert zh.startswith("2027、2028年的官方调休安排尚未录入")
         set_lang("en")
         _, en = CAL.add_working_days_checked(date(2027, 12, 30), 3)
-        assert en.startswith("the make-up working days of 2027, 2028 are not entered yet "
-                             "(the calendar is known up to 2026-12-31), so the due date 2028-01-05")
+        assert en.startswith("the official make-up working days of 2027, 2028 are not entered yet "
+                             "(the calendar is known up to 2026-12-31): the due date 2028-01-05")
+        assert "guesses, which are not official" in en
 
     def test_2027_statutory_holiday_still_counted(self):
         # 2027-01-01 is New Year's Day (a Friday); the library knows statutory dates

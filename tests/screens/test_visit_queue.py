@@ -120,3 +120,72 @@ class TestVisitForm:
                                        "FROM return_visit WHERE source_number = '派工-2026-000001'") \
                 == [(2, "unsatisfied", 1, 1)]
             assert query_db(visits_db, "SELECT description FROM complaint") == [("没修好",)]
+
+
+class TestCalendarAtTheDesk:
+    async def test_the_header_warns_from_30_days_before_the_calendar_ends(self, staffed_db):
+        from deskapp.app import DeskApp
+        from deskapp.core.countdown import MonotonicClock
+        from deskapp.widgets.desk_header import DeskHeader
+
+        december = datetime(2026, 12, 5, 1, 30, tzinfo=timezone.utc)  # 26 days before 2026-12-31
+        app = DeskApp(Settings(database_url=staffed_db), sign_in_as="王主管",
+                      clock=MonotonicClock(wall=lambda: december, monotonic=lambda: 1000.0))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            line = app.screen.query_one(DeskHeader)
+            await wait_for(pilot, lambda: "日历止于12-31" in line.render().plain)
+            assert "2026-12-05" in line.render().plain and "王主管" in line.render().plain
+
+    async def test_no_warning_while_more_than_30_days_are_known(self, staffed_db):
+        from deskapp.widgets.desk_header import DeskHeader
+
+        app = make_app(staffed_db)  # 2026-11-24: 37 days left
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            assert app.calendar_known is not None
+            assert "日历" not in app.screen.query_one(DeskHeader).render().plain
+
+    async def test_a_visit_due_beyond_the_calendar_says_so_on_the_queue_and_the_form(self, staffed_db):
+        from screens.visit_form import VisitFormScreen
+
+        desk = Desk.open(Settings(database_url=staffed_db))
+        try:
+            with write_session(desk.engine) as session:
+                visit_due_for(session, desk, MatterDone("other", "其他-2026-1", FROZEN), actor_id=None, now=FROZEN)
+                visit_due_for(session, desk, MatterDone("repair", "派工-2026-000077",
+                                                        datetime(2026, 12, 31, 4, tzinfo=timezone.utc)),
+                              actor_id=None, now=FROZEN)
+        finally:
+            desk.engine.dispose()
+        app = make_app(staffed_db, sign_in_as="李前台")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "5678")
+            await pilot.press("f5")
+            await wait_for(pilot, lambda: app.screen.query_one("RegisterList").total == 2)
+            await wait_for(pilot, lambda: "其他-2026-1" in "".join(_lines(app)))
+            detail = app.screen.query_one("#visit-detail")
+            assert "超出" not in str(detail.render())
+            await pilot.press("down")
+            await wait_for(pilot, lambda: "超出已录入的官方日历" in str(detail.render()))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, VisitFormScreen))
+            warning = str(app.screen.query_one("#warning").render())
+            assert "2027" in warning and "不是官方公布的" in warning and "2027-01-05" in warning
+
+    async def test_f10_shows_the_month_end_analysis_and_steps_months(self, visits_db):
+        from screens.visit_analysis import VisitAnalysisScreen
+
+        app = make_app(visits_db, sign_in_as="李前台")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "5678")
+            await _open_queue(pilot, app)
+            await pilot.press("f10")
+            await wait_for(pilot, lambda: isinstance(app.screen, VisitAnalysisScreen))
+            body = app.screen.query_one("#analysis-body")
+            await wait_for(pilot, lambda: "2026-11 回访月度分析" in str(body.render()))
+            assert "逾期未回访：1 条" in str(body.render())  # 派工-2026-000001, due 11-20
+            await pilot.press("left")
+            await wait_for(pilot, lambda: "2026-10 回访月度分析" in str(body.render()))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, VisitAnalysisScreen))
