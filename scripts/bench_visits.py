@@ -52,7 +52,7 @@ def visit_rows(n: int, *, due: bool, rng: random.Random, start: int, span: tuple
         done = lo + timedelta(seconds=rng.randrange(seconds))
         due_by = done + timedelta(days=rng.choice((1, 2, 3, 4)))
         unit = rng.choice(UNITS)
-        row = {"number": f"回访-{done.year}-{i:06d}", "kind": rng.choice(KINDS), "unit_code": unit,
+        row = {"number": f"回访-b-{i:07d}", "kind": rng.choice(KINDS), "unit_code": unit,
                "phone": f"139{rng.randrange(10**8):08d}", "customer_name": "客户", "source_number": f"派工-x-{i:06d}",
                "completed_at": done, "due_on": due_by.date(), "due_by": due_by, "assigned_role": "receptionist",
                "status": "due" if due else "done", "attempts": 0 if due else 1}

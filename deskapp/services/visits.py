@@ -39,7 +39,7 @@ from deskapp.services.complaints import changed_elsewhere
 from deskapp.services.desk import Desk, utcnow
 from deskapp.services.numbering import next_number
 from deskapp.services.roles import Actor, require
-from deskapp.storage.engine import write_session
+from deskapp.storage.engine import read_session, write_session
 from deskapp.storage.models import Complaint, CompletedMatter, DispatchSlip, ReturnVisit
 
 _VISIT = ReturnVisit.__table__
@@ -445,21 +445,28 @@ def plan_followups(desk: Desk, *, now: datetime | None = None, actor_id: int | N
     now = now or utcnow()
     cutoff = now - timedelta(days=desk.policy.return_visit.followup_days)
     planned: list[PlannedVisit] = []
+    followed = select(_VISIT.c.id).where(_VISIT.c.kind == FOLLOWUP)
+    complaints_due = (
+        select(_COMPLAINT.c.id, _COMPLAINT.c.number, _COMPLAINT.c.unit_code, _COMPLAINT.c.phone,
+               _COMPLAINT.c.customer_name)
+        .where(_COMPLAINT.c.received_at <= cutoff, _COMPLAINT.c.status.not_in(_COMPLAINT_FINISHED),
+               ~followed.where(_VISIT.c.complaint_id == _COMPLAINT.c.id).exists())
+        .order_by(_COMPLAINT.c.id))
+    slips_due = (
+        select(_SLIP.c.id, _SLIP.c.number, _SLIP.c.unit_code, _SLIP.c.phone, _SLIP.c.customer_name)
+        .where(_SLIP.c.created_at <= cutoff, _SLIP.c.completed_at.is_(None), _SLIP.c.status.not_in(_SLIP_FINISHED),
+               ~followed.where(_VISIT.c.slip_id == _SLIP.c.id).exists())
+        .order_by(_SLIP.c.id))
+    # Looked for first without the write lock: the queue asks each time it opens, and
+    # mostly nothing is due; a write transaction (and its fsync) for nothing would delay it.
+    with read_session(desk.engine) as session:
+        if session.execute(complaints_due.limit(1)).first() is None \
+                and session.execute(slips_due.limit(1)).first() is None:
+            return planned
     with write_session(desk.engine) as session:
         conn = session.connection()
-        followed = select(_VISIT.c.id).where(_VISIT.c.kind == FOLLOWUP)
-        complaints = conn.execute(
-            select(_COMPLAINT.c.id, _COMPLAINT.c.number, _COMPLAINT.c.unit_code, _COMPLAINT.c.phone,
-                   _COMPLAINT.c.customer_name)
-            .where(_COMPLAINT.c.received_at <= cutoff, _COMPLAINT.c.status.not_in(_COMPLAINT_FINISHED),
-                   ~followed.where(_VISIT.c.complaint_id == _COMPLAINT.c.id).exists())
-            .order_by(_COMPLAINT.c.id)).all()
-        slips = conn.execute(
-            select(_SLIP.c.id, _SLIP.c.number, _SLIP.c.unit_code, _SLIP.c.phone, _SLIP.c.customer_name)
-            .where(_SLIP.c.created_at <= cutoff, _SLIP.c.completed_at.is_(None),
-                   _SLIP.c.status.not_in(_SLIP_FINISHED),
-                   ~followed.where(_VISIT.c.slip_id == _SLIP.c.id).exists())
-            .order_by(_SLIP.c.id)).all()
+        complaints = conn.execute(complaints_due).all()  # again, under the lock: another terminal may have
+        slips = conn.execute(slips_due).all()  # planned them meanwhile
         due = visit_due(FOLLOWUP, now, desk.policy.return_visit, work_calendar(desk), desk.tz)
         for row, link in [(r, {"complaint_id": r.id}) for r in complaints] + [(r, {"slip_id": r.id}) for r in slips]:
             number, _ = next_number(session, "visit", desk.local(now).year)
@@ -476,8 +483,6 @@ def plan_followups(desk: Desk, *, now: datetime | None = None, actor_id: int | N
 
 
 def count_due(desk: Desk) -> int:
-    from deskapp.storage.engine import read_session
-
     with read_session(desk.engine) as session:
         return session.execute(select(func.count()).select_from(_VISIT).where(_VISIT.c.status == "due")).scalar_one()
 

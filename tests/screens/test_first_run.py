@@ -19,7 +19,9 @@ async def test_two_different_pins_are_refused_and_asked_again(db_url):
 
     app = make_app(db_url, sign_in_as=None)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="the first-run screen")
+        # the screen is current a moment before its form is composed: wait for the field itself
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen) and app.screen.query("#name"),
+                       what="the first-run screen's name field")
         screen = app.screen
         screen.query_one("#name").focus()
         await pilot.press(*"张主管", "enter", *"2468", "enter", *"8642", "enter")
