@@ -177,10 +177,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--big", type=int, default=200_000, help="done visits beside the 500 due")
+    parser.add_argument("--only", choices=("queue", "analysis"), help="run one of the two parts")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-visits-"))
     folder.mkdir(parents=True, exist_ok=True)
 
+    if args.only != "analysis":
+        queue_part(folder, args)
+    if args.only != "queue":
+        analysis_part(folder, args)
+
+
+def queue_part(folder: Path, args) -> None:
     print("Queue first paint (F5 pressed -> first page drawn), 80x24, headless:")
     small = first_paint(build_queue_db(folder / "queue-small.sqlite", 1_000, 5), args.runs)
     big = first_paint(build_queue_db(folder / "queue-big.sqlite", args.big, 500), args.runs)
@@ -190,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"  ratio (big/small): median {statistics.median(big) / statistics.median(small):.2f}x, "
           f"best {min(big) / min(small):.2f}x  (goal <= 1.2x)")
 
+
+
+def analysis_part(folder: Path, args) -> None:
     print("Month-end analysis over a year of a busy site:")
     desk = build_year(folder / "year.sqlite", args.calls, 50_000, 30_000, 10_000)
     from deskapp.services.visit_analysis import month_end
