@@ -30,8 +30,13 @@ def _site(db_url: str, *, slip: bool = False):
 
 
 class _Db:
+    """What tests.services.dbstate reads a database by: an engine (never connected here;
+    dbstate opens its own sqlite3 connection to the engine's file)."""
+
     def __init__(self, url):
-        self.engine = type("E", (), {"url": type("U", (), {"database": url.removeprefix("sqlite:///")})()})()
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(url)
 
 
 class TestFollowUp:

@@ -31,6 +31,10 @@ from deskapp.services.calls import CallDraft, log_call
 from deskapp.storage.migrate import HEAD_REVISION
 from tests.services.dbstate import scalar
 
+# `deskapp backup` copies SQLite files (the online backup API); a server database is refused
+# with a message pointing to pg_dump (tests/test_cli_backup.py), so these run on SQLite only.
+pytestmark = pytest.mark.sqlite_only
+
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
