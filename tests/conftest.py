@@ -8,7 +8,8 @@ Two engines: `db_backend` is "sqlite" here; tests/services and tests/storage
 parametrise it over SQLite and PostgreSQL (their conftest.py), so every test
 there that asks for `desk` runs on both, the PostgreSQL one on its own
 database of a real server (tests/pgserver.py). A test about SQLite itself is
-marked `sqlite_only`; one that asks for `db_path` (the SQLite file) is too.
+marked `sqlite_only`; one that asks for `db_path` (the SQLite file) is too;
+one about the server alone (TRUNCATE, LISTEN, a read-only role) `postgresql_only`.
 """
 
 from __future__ import annotations
@@ -55,12 +56,15 @@ def _reset_language():
 
 
 def pytest_collection_modifyitems(config, items):
-    """A test about SQLite (marked sqlite_only, or asking for the file: db_path) runs on SQLite only."""
+    """A test about SQLite (marked sqlite_only, or asking for the file: db_path) runs on SQLite only;
+    one about the server (marked postgresql_only) on PostgreSQL only: not run, rather than skipped."""
     keep, drop = [], []
     for item in items:
         backend = getattr(getattr(item, "callspec", None), "params", {}).get("db_backend")
         sqlite_only = item.get_closest_marker("sqlite_only") or "db_path" in getattr(item, "fixturenames", ())
-        (drop if backend == "postgresql" and sqlite_only else keep).append(item)
+        server_only = item.get_closest_marker("postgresql_only") is not None
+        wrong_engine = (backend == "postgresql" and sqlite_only) or (backend == "sqlite" and server_only)
+        (drop if wrong_engine else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

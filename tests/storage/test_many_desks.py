@@ -19,7 +19,7 @@ from deskapp.services.calls import CallDraft, log_call
 from deskapp.services.desk import Desk
 from deskapp.storage.engine import ChangeSignal, write_session
 from deskapp.storage.migrate import HEAD_REVISION, current_revision
-from tests.services.dbstate import execute, is_postgresql, query, scalar
+from tests.services.dbstate import execute, query, scalar
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
 CTX = multiprocessing.get_context("spawn")
@@ -116,9 +116,8 @@ def test_the_audit_log_refuses_changes_whoever_connects(desk, supervisor, statem
     assert query(desk, "SELECT * FROM audit_event ORDER BY id") == before
 
 
+@pytest.mark.postgresql_only  # SQLite has no TRUNCATE
 def test_the_audit_log_refuses_truncate_on_a_server(desk, supervisor):
-    if not is_postgresql(desk):
-        pytest.skip("SQLite has no TRUNCATE")
     with pytest.raises(Exception, match="append-only"):
         execute(desk, "TRUNCATE audit_event CASCADE")
     assert scalar(desk, "SELECT count(*) FROM audit_event") >= 1
@@ -154,9 +153,8 @@ def test_a_commit_in_another_process_is_signalled_once(desk, receptionist):
         signal.close()
 
 
+@pytest.mark.postgresql_only  # SQLite's signal is a file read: nothing to lose
 def test_a_listener_that_lost_its_server_connection_says_so_then_reconnects(desk, receptionist):
-    if not is_postgresql(desk):
-        pytest.skip("SQLite's signal is a file read: nothing to lose")
     signal = ChangeSignal(desk.engine)
     try:
         signal.changed()
@@ -175,9 +173,8 @@ def test_a_listener_that_lost_its_server_connection_says_so_then_reconnects(desk
 # ------------------------------------------------------------ doctor ---
 
 
+@pytest.mark.postgresql_only  # doctor on a file: tests/services/test_doctor.py
 def test_doctor_examines_a_server_database_without_writing(desk, receptionist):
-    if not is_postgresql(desk):
-        pytest.skip("doctor on a file: tests/services/test_doctor.py")
     from deskapp.services.doctor import examine
 
     log_call(desk, receptionist, CallDraft(content="水管漏水", category="repair"), now=NOW)
@@ -195,9 +192,8 @@ def test_doctor_examines_a_server_database_without_writing(desk, receptionist):
     assert query(desk, "SELECT count(*), max(id) FROM audit_event") == before
 
 
+@pytest.mark.postgresql_only  # SQLite's read-only opening: tests/services/test_doctor.py
 def test_doctor_opens_a_server_read_only(desk):
-    if not is_postgresql(desk):
-        pytest.skip("SQLite's read-only opening: tests/services/test_doctor.py")
     url = desk.engine.url.render_as_string(hide_password=False)
     reader = Desk.open(Settings(database_url=url), read_only=True)
     try:
